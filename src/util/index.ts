@@ -6,3 +6,4 @@ export * from './hash.js';
 export * from './siphash.js';
 export * from './random.js';
 export * from './clock.js';
+export * from './rolling-bloom.js';

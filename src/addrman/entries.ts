@@ -1,0 +1,422 @@
+/**
+ * The entry table: every address the addrman knows, stored column-wise ("struct of arrays").
+ *
+ * An entry lives in a dense slot number; each field (Core's `AddrInfo` members plus Peerbook's
+ * connection state and cached bucket numbers) is one typed-array column indexed by slot, and the
+ * address and source bytes sit in two pooled byte arrays, 32 bytes per slot. No per-entry JavaScript
+ * object exists: `AddressRecord` / `NetService` objects are built only when an entry leaves the
+ * table through the API. That is what keeps a full table (81,920 entries) under ~200 bytes per entry;
+ * a `Map` of objects with `Uint8Array` addresses costs well over 500.
+ *
+ * Slots are not Core's ids. Core's `nid_type` ids are kept in the `id` column because the order of
+ * the tried-collision set depends on them. They come from a counter that only increases; JavaScript
+ * numbers are exact integers up to 2^53, and creating 2^53 entries at one per microsecond would take
+ * 285 years, so unlike Core's pre-v28 `int` ids (CVE-2024-52919) they can never wrap or collide.
+ *
+ * The table also owns the two indexes over entries: service → slot (`AddressIndex`) and service bit →
+ * slots (`ServiceIndex`), and keeps them in step on every create, delete and services change.
+ */
+import { NetAddress, INTERNAL_IN_IPV6_PREFIX, IPV4_IN_IPV6_PREFIX } from '../address/netaddress.js';
+import { Net } from '../address/network.js';
+import type { AddressRecord } from '../address/record.js';
+import { NetService } from '../address/service.js';
+import { AddressIndex } from './address-index.js';
+import { ADDRMAN_MAX_ENTRIES } from './constants.js';
+import { ServiceIndex } from './service-index.js';
+
+/** Bytes reserved per slot in each address pool (the longest address: Tor v3 / I2P). */
+export const ADDR_SLOT_BYTES = 32;
+/** Most slots ever allocated: a full table plus the one entry `AddSingle` may create before placing. */
+export const MAX_SLOTS = ADDRMAN_MAX_ENTRIES + 1;
+/** Slots allocated for an empty table. */
+const INITIAL_SLOTS = 256;
+
+/** Address byte length per network id (Core `m_addr` sizes); 0 for UNROUTABLE, which never owns bytes. */
+const ADDR_LEN = [0, 4, 16, 32, 32, 16, 10] as const;
+
+/** In-memory connection state kinds (Floresta's `AddressState`), as stored in the `stateKind` column. */
+export const StateKind = { NEVER_TRIED: 0, TRIED: 1, CONNECTED: 2, FAILED: 3, BANNED: 4 } as const;
+
+/** Column store of addrman entries plus the service and service-bit indexes. */
+export class EntryTable {
+  /** Slots allocated in every column. */
+  capacity = 0;
+  /** Live entries. */
+  live = 0;
+  private fresh = 0;
+  private freeList = new Int32Array(0);
+  private freeCount = 0;
+
+  /** Core id (nid_type) of the entry, -1 for a free slot. */
+  id = new Float64Array(0);
+  /** The address's own network (NetAddress.net). */
+  net = new Uint8Array(0);
+  /** Address bytes, ADDR_SLOT_BYTES per slot. */
+  addr = new Uint8Array(0);
+  /** Port. */
+  port = new Uint16Array(0);
+  /** Source address network. */
+  srcNet = new Uint8Array(0);
+  /** Source address bytes, ADDR_SLOT_BYTES per slot. */
+  src = new Uint8Array(0);
+  /** Core `GetNetwork()` of the address (what per-network counts and select filters use). */
+  network = new Uint8Array(0);
+  /** Core `GetNetClass()` of the address (what GetAddr's network filter uses). */
+  netClass = new Uint8Array(0);
+  /** Core nTime: last seen, Unix seconds. */
+  time = new Float64Array(0);
+  /** Core m_last_try, seconds (memory only). */
+  lastTry = new Float64Array(0);
+  /** Core m_last_count_attempt, seconds (memory only). */
+  lastCountAttempt = new Float64Array(0);
+  /** Core m_last_success, seconds. */
+  lastSuccess = new Float64Array(0);
+  /** Service flags, low 32 bits. */
+  svcLo = new Uint32Array(0);
+  /** Service flags, high 32 bits. */
+  svcHi = new Uint32Array(0);
+  /** Core nAttempts. */
+  attempts = new Int32Array(0);
+  /** Core nRefCount: new-table references (memory only). */
+  refCount = new Uint8Array(0);
+  /** Core fInTried (memory only). */
+  inTried = new Uint8Array(0);
+  /** Core nRandomPos: index in `randomOrder`. */
+  randomPos = new Int32Array(0);
+  /** Cached `GetNewBucket(nKey)` (own source), -1 until computed. */
+  newBucket = new Int16Array(0);
+  /** Cached `GetBucketPosition(nKey, true, newBucket)`, -1 until computed. */
+  newPos = new Int8Array(0);
+  /** Cached `GetTriedBucket(nKey)`, -1 until computed. */
+  triedBucket = new Int16Array(0);
+  /** Cached `GetBucketPosition(nKey, false, triedBucket)`, -1 until computed. */
+  triedPos = new Int8Array(0);
+  /** Connection state kind (StateKind). */
+  stateKind = new Uint8Array(0);
+  /** Connection state time: `tried`/`failed` time or `banned` expiry, seconds. */
+  stateTime = new Float64Array(0);
+
+  /** Core vRandom: every live slot, in an order GetAddr shuffles. */
+  randomOrder = new Int32Array(0);
+  /** Live length of `randomOrder`. */
+  randomLen = 0;
+
+  /** Service → slot (Core mapAddr). */
+  readonly index: AddressIndex;
+  /** Service bit → slots. */
+  readonly services: ServiceIndex;
+
+  /** @param indexSeed secret bytes for the address index's hash. */
+  constructor(indexSeed: Uint8Array) {
+    this.index = new AddressIndex(indexSeed, this);
+    this.services = new ServiceIndex(0, this);
+    this.resize(INITIAL_SLOTS);
+  }
+
+  // ---- slots ---------------------------------------------------------------------------------
+
+  /** Takes a free slot (growing the columns if needed) and marks it live with id `id`. */
+  alloc(id: number): number {
+    let slot: number;
+    if (this.freeCount > 0) {
+      slot = this.freeList[--this.freeCount];
+    } else {
+      if (this.fresh === this.capacity) {
+        if (this.capacity >= MAX_SLOTS) throw new Error(`addrman entry table full (${MAX_SLOTS} slots): table invariant broken`);
+        this.resize(Math.min(MAX_SLOTS, this.capacity * 2));
+      }
+      slot = this.fresh++;
+    }
+    this.id[slot] = id;
+    this.live++;
+    return slot;
+  }
+
+  /** Returns a slot to the free list (indexes must already be updated). */
+  release(slot: number): void {
+    this.id[slot] = -1;
+    this.live--;
+    this.freeList[this.freeCount++] = slot;
+  }
+
+  /** True when `slot` holds a live entry. */
+  isLive(slot: number): boolean {
+    return slot >= 0 && slot < this.fresh && this.id[slot] >= 0;
+  }
+
+  /** Upper bound (exclusive) of slots ever used: iterate 0..slotLimit and skip non-live ones. */
+  get slotLimit(): number {
+    return this.fresh;
+  }
+
+  /** Bytes held by all columns and indexes (for memory accounting). */
+  get byteLength(): number {
+    const cols = [
+      this.id, this.net, this.addr, this.port, this.srcNet, this.src, this.network, this.netClass, this.time,
+      this.lastTry, this.lastCountAttempt, this.lastSuccess, this.svcLo, this.svcHi, this.attempts, this.refCount,
+      this.inTried, this.randomPos, this.newBucket, this.newPos, this.triedBucket, this.triedPos, this.stateKind,
+      this.stateTime, this.randomOrder, this.freeList,
+    ];
+    let n = 0;
+    for (const c of cols) n += c.byteLength;
+    return n + this.index.byteLength + this.services.byteLength;
+  }
+
+  // ---- creating and deleting entries -----------------------------------------------------------
+
+  /**
+   * Creates a live entry (Core `Create`, minus the counters the tables keep): address, port, source,
+   * time and services from the arguments, every statistic zero, appended to `randomOrder`, indexed.
+   */
+  create(id: number, addr: NetAddress, port: number, source: NetAddress, time: number, services: bigint): number {
+    const slot = this.alloc(id);
+    this.net[slot] = addr.net;
+    this.addr.set(addr.bytes, slot * ADDR_SLOT_BYTES);
+    this.port[slot] = port;
+    this.srcNet[slot] = source.net;
+    this.src.set(source.bytes, slot * ADDR_SLOT_BYTES);
+    this.network[slot] = addr.getNetwork();
+    this.netClass[slot] = addr.getNetClass();
+    this.time[slot] = time;
+    this.lastTry[slot] = 0;
+    this.lastCountAttempt[slot] = 0;
+    this.lastSuccess[slot] = 0;
+    this.attempts[slot] = 0;
+    this.refCount[slot] = 0;
+    this.inTried[slot] = 0;
+    this.newBucket[slot] = -1;
+    this.newPos[slot] = -1;
+    this.triedBucket[slot] = -1;
+    this.triedPos[slot] = -1;
+    this.stateKind[slot] = StateKind.NEVER_TRIED;
+    this.stateTime[slot] = 0;
+    const [lo, hi] = splitServices(services);
+    this.svcLo[slot] = lo;
+    this.svcHi[slot] = hi;
+    this.services.update(slot, 0, 0, lo, hi);
+    this.randomPos[slot] = this.randomLen;
+    this.randomOrder[this.randomLen++] = slot;
+    this.index.insert(slot);
+    return slot;
+  }
+
+  /** Removes a live entry from `randomOrder` and both indexes and frees its slot (Core `Delete`'s bookkeeping). */
+  destroy(slot: number): void {
+    this.swapRandom(this.randomPos[slot], this.randomLen - 1);
+    this.randomLen--;
+    this.index.remove(slot);
+    this.services.update(slot, this.svcLo[slot], this.svcHi[slot], 0, 0);
+    this.svcLo[slot] = 0;
+    this.svcHi[slot] = 0;
+    this.release(slot);
+  }
+
+  /** Core `SwapRandom`: swaps two positions of `randomOrder`. */
+  swapRandom(pos1: number, pos2: number): void {
+    if (pos1 === pos2) return;
+    const s1 = this.randomOrder[pos1];
+    const s2 = this.randomOrder[pos2];
+    this.randomPos[s1] = pos2;
+    this.randomPos[s2] = pos1;
+    this.randomOrder[pos1] = s2;
+    this.randomOrder[pos2] = s1;
+  }
+
+  // ---- lookups ---------------------------------------------------------------------------------
+
+  /** The slot of the entry for `addr`:`port`, or -1 (Core `Find`). */
+  find(addr: NetAddress, port: number): number {
+    return this.index.find(addr.net, addr.bytes, port);
+  }
+
+  /** Network id of `slot` (for the address index). */
+  netOf(slot: number): number {
+    return this.net[slot];
+  }
+
+  /** Port of `slot` (for the address index). */
+  portOf(slot: number): number {
+    return this.port[slot];
+  }
+
+  /** True when the address bytes of `slot` equal `bytes` (for the address index). */
+  addrBytesEqual(slot: number, bytes: Uint8Array): boolean {
+    const len = ADDR_LEN[this.net[slot]];
+    if (bytes.length !== len) return false;
+    const pool = this.addr;
+    const off = slot * ADDR_SLOT_BYTES;
+    for (let i = 0; i < len; i++) if (pool[off + i] !== bytes[i]) return false;
+    return true;
+  }
+
+  /** The address-index hash of `slot`'s key. */
+  hashOf(slot: number): number {
+    return this.index.hashPooled(this.net[slot], this.addr, slot * ADDR_SLOT_BYTES, ADDR_LEN[this.net[slot]], this.port[slot]);
+  }
+
+  /** Low 32 service bits (for the service index). */
+  servicesLo(slot: number): number {
+    return this.svcLo[slot];
+  }
+
+  /** High 32 service bits (for the service index). */
+  servicesHi(slot: number): number {
+    return this.svcHi[slot];
+  }
+
+  // ---- field access ----------------------------------------------------------------------------
+
+  /** Service flags of `slot`. */
+  servicesOf(slot: number): bigint {
+    return (BigInt(this.svcHi[slot]) << 32n) | BigInt(this.svcLo[slot]);
+  }
+
+  /** Overwrites the service flags of `slot`, keeping the service index in step. */
+  setServices(slot: number, services: bigint): void {
+    const [lo, hi] = splitServices(services);
+    this.services.update(slot, this.svcLo[slot], this.svcHi[slot], lo, hi);
+    this.svcLo[slot] = lo;
+    this.svcHi[slot] = hi;
+  }
+
+  /** ORs `services` into the flags of `slot` (Core AddSingle's `nServices |= …`). */
+  orServices(slot: number, services: bigint): void {
+    const [addLo, addHi] = splitServices(services);
+    const lo = (this.svcLo[slot] | addLo) >>> 0;
+    const hi = (this.svcHi[slot] | addHi) >>> 0;
+    if (lo === this.svcLo[slot] && hi === this.svcHi[slot]) return;
+    this.services.update(slot, this.svcLo[slot], this.svcHi[slot], lo, hi);
+    this.svcLo[slot] = lo;
+    this.svcHi[slot] = hi;
+  }
+
+  /** True when `slot` advertises every bit of (reqLo, reqHi). */
+  hasServices(slot: number, reqLo: number, reqHi: number): boolean {
+    return ((this.svcLo[slot] & reqLo) >>> 0) === reqLo && ((this.svcHi[slot] & reqHi) >>> 0) === reqHi;
+  }
+
+  /**
+   * Writes Core's `CService::GetKey()` for `slot` into `out` — `GetAddrBytes()` (the 16-byte v1 form
+   * for IPv4, IPv6 and internal; raw bytes otherwise) then the port big-endian — and returns its length.
+   */
+  writeServiceKey(slot: number, out: Uint8Array): number {
+    return writeKey(this.net[slot], this.addr, slot * ADDR_SLOT_BYTES, this.port[slot], out);
+  }
+
+  /** The address of `slot` as a `NetAddress` (allocates). */
+  addrAt(slot: number): NetAddress {
+    return makeNetAddress(this.net[slot], this.addr, slot * ADDR_SLOT_BYTES);
+  }
+
+  /** The source address of `slot` (allocates). */
+  sourceAt(slot: number): NetAddress {
+    return makeNetAddress(this.srcNet[slot], this.src, slot * ADDR_SLOT_BYTES);
+  }
+
+  /** The service (address and port) of `slot` (allocates). */
+  serviceAt(slot: number): NetService {
+    return new NetService(this.addrAt(slot), this.port[slot]);
+  }
+
+  /** The entry as a `CAddress`-like record (allocates). */
+  recordAt(slot: number): AddressRecord {
+    return { service: this.serviceAt(slot), services: this.servicesOf(slot), time: this.time[slot] };
+  }
+
+  /** Address byte length of `slot`'s own network. */
+  addrLen(slot: number): number {
+    return ADDR_LEN[this.net[slot]];
+  }
+
+  // ---- growth ----------------------------------------------------------------------------------
+
+  private resize(capacity: number): void {
+    const grow = <T extends { length: number; set(a: ArrayLike<number>): void }>(old: T, make: (n: number) => T, per = 1): T => {
+      const next = make(capacity * per);
+      next.set(old);
+      return next;
+    };
+    this.id = grow(this.id, (n) => new Float64Array(n).fill(-1));
+    this.net = grow(this.net, (n) => new Uint8Array(n));
+    this.addr = grow(this.addr, (n) => new Uint8Array(n), ADDR_SLOT_BYTES);
+    this.port = grow(this.port, (n) => new Uint16Array(n));
+    this.srcNet = grow(this.srcNet, (n) => new Uint8Array(n));
+    this.src = grow(this.src, (n) => new Uint8Array(n), ADDR_SLOT_BYTES);
+    this.network = grow(this.network, (n) => new Uint8Array(n));
+    this.netClass = grow(this.netClass, (n) => new Uint8Array(n));
+    this.time = grow(this.time, (n) => new Float64Array(n));
+    this.lastTry = grow(this.lastTry, (n) => new Float64Array(n));
+    this.lastCountAttempt = grow(this.lastCountAttempt, (n) => new Float64Array(n));
+    this.lastSuccess = grow(this.lastSuccess, (n) => new Float64Array(n));
+    this.svcLo = grow(this.svcLo, (n) => new Uint32Array(n));
+    this.svcHi = grow(this.svcHi, (n) => new Uint32Array(n));
+    this.attempts = grow(this.attempts, (n) => new Int32Array(n));
+    this.refCount = grow(this.refCount, (n) => new Uint8Array(n));
+    this.inTried = grow(this.inTried, (n) => new Uint8Array(n));
+    this.randomPos = grow(this.randomPos, (n) => new Int32Array(n));
+    this.newBucket = grow(this.newBucket, (n) => new Int16Array(n));
+    this.newPos = grow(this.newPos, (n) => new Int8Array(n));
+    this.triedBucket = grow(this.triedBucket, (n) => new Int16Array(n));
+    this.triedPos = grow(this.triedPos, (n) => new Int8Array(n));
+    this.stateKind = grow(this.stateKind, (n) => new Uint8Array(n));
+    this.stateTime = grow(this.stateTime, (n) => new Float64Array(n));
+    this.randomOrder = grow(this.randomOrder, (n) => new Int32Array(n));
+    this.freeList = grow(this.freeList, (n) => new Int32Array(n));
+    this.services.resize(capacity);
+    this.capacity = capacity;
+  }
+}
+
+/**
+ * Writes Core's `GetKey()` of (net, address bytes at pool[off..], port) into `out`; returns the length.
+ * IPv4 becomes ::ffff:a.b.c.d and internal fd6b:88c0:8724::/48 + 10 bytes, as `SerializeV1Array`.
+ */
+export function writeKey(net: number, pool: Uint8Array, off: number, port: number, out: Uint8Array): number {
+  let p = 0;
+  switch (net) {
+    case Net.IPV4:
+      for (let i = 0; i < 12; i++) out[i] = IPV4_IN_IPV6_PREFIX[i];
+      out[12] = pool[off]; out[13] = pool[off + 1]; out[14] = pool[off + 2]; out[15] = pool[off + 3];
+      p = 16;
+      break;
+    case Net.INTERNAL:
+      for (let i = 0; i < 6; i++) out[i] = INTERNAL_IN_IPV6_PREFIX[i];
+      for (let i = 0; i < 10; i++) out[6 + i] = pool[off + i];
+      p = 16;
+      break;
+    default: {
+      const len = ADDR_LEN[net];
+      for (let i = 0; i < len; i++) out[i] = pool[off + i];
+      p = len;
+    }
+  }
+  out[p] = port >>> 8;
+  out[p + 1] = port & 0xff;
+  return p + 2;
+}
+
+/** Builds a `NetAddress` from a network id and pooled bytes. */
+export function makeNetAddress(net: number, pool: Uint8Array, off: number): NetAddress {
+  const len = ADDR_LEN[net];
+  const bytes = pool.subarray(off, off + len);
+  switch (net) {
+    case Net.IPV4: return NetAddress.ipv4(bytes);
+    case Net.IPV6: return NetAddress.ipv6(bytes);
+    case Net.ONION: return NetAddress.torV3(bytes);
+    case Net.I2P: return NetAddress.i2p(bytes);
+    case Net.CJDNS: return NetAddress.cjdns(bytes);
+    case Net.INTERNAL: {
+      const v1 = new Uint8Array(16);
+      v1.set(INTERNAL_IN_IPV6_PREFIX);
+      v1.set(bytes, 6);
+      return NetAddress.fromV1(v1);
+    }
+    default: return NetAddress.invalid();
+  }
+}
+
+/** Splits a 64-bit service mask into two unsigned 32-bit words. */
+export function splitServices(services: bigint): [number, number] {
+  const v = BigInt.asUintN(64, services);
+  return [Number(v & 0xffffffffn), Number(v >> 32n)];
+}

@@ -1,0 +1,50 @@
+/**
+ * Core's hashed data-file wrapper (addrdb.cpp `SerializeDB`/`DeserializeDB`), shared by peers.dat and
+ * anchors.dat: `network magic (4) || payload || sha256d(magic || payload) (32)`. The magic stops one
+ * network's file from being loaded by another; the checksum catches truncation and bit rot.
+ */
+import { sha256d } from '../util/hash.js';
+import { bytesEqual, bytesToHex } from '../util/hex.js';
+import { PeerbookError } from '../util/errors.js';
+
+/** Length of the trailing checksum. */
+export const HASHED_FILE_CHECKSUM_BYTES = 32;
+
+/** A data file whose envelope is wrong (code `ERR_DATA_FILE`). */
+export class DataFileError extends PeerbookError {
+  /** @param message what is wrong, with the file name and size where known. */
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('ERR_DATA_FILE', message, options);
+  }
+}
+
+/** Wraps a payload: magic, payload, sha256d of both. */
+export function wrapHashedFile(magic: Uint8Array, payload: Uint8Array): Uint8Array {
+  const body = new Uint8Array(magic.length + payload.length);
+  body.set(magic, 0);
+  body.set(payload, magic.length);
+  const out = new Uint8Array(body.length + HASHED_FILE_CHECKSUM_BYTES);
+  out.set(body, 0);
+  out.set(sha256d(body), body.length);
+  return out;
+}
+
+/**
+ * Checks magic and checksum and returns the payload. Errors use Core's wording
+ * ("Invalid network magic number", "Checksum mismatch, data corrupted") plus the file name and size.
+ */
+export function unwrapHashedFile(file: Uint8Array, magic: Uint8Array, fileName = 'data file'): Uint8Array {
+  if (file.length < magic.length + HASHED_FILE_CHECKSUM_BYTES) {
+    throw new DataFileError(`${fileName}: end of data: file is ${file.length} bytes, too short for magic and checksum`);
+  }
+  const gotMagic = file.subarray(0, magic.length);
+  if (!bytesEqual(gotMagic, magic)) {
+    throw new DataFileError(`${fileName}: Invalid network magic number ${bytesToHex(gotMagic)} (expected ${bytesToHex(magic)})`);
+  }
+  const bodyEnd = file.length - HASHED_FILE_CHECKSUM_BYTES;
+  const expected = sha256d(file.subarray(0, bodyEnd));
+  if (!bytesEqual(expected, file.subarray(bodyEnd))) {
+    throw new DataFileError(`${fileName}: Checksum mismatch, data corrupted (${file.length} bytes)`);
+  }
+  return file.subarray(magic.length, bodyEnd);
+}

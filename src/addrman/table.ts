@@ -1,0 +1,422 @@
+/**
+ * The new and tried tables and every operation that changes them — Core's `AddrManImpl` internals
+ * (`Create`, `Delete`, `ClearNew`, `MakeTried`, `AddSingle`, `Good_`, `Attempt_`, `Connected_`,
+ * `SetServices_`), with Core's rules and in Core's order, so that the same inputs and the same random
+ * stream give the same table.
+ *
+ * Bucket cells hold slot numbers of the entry table (-1 = empty). Beside Core's state the tables keep
+ * per-bucket occupancy counts (overall and per network), maintained on every cell write, so that
+ * `select` can tell an empty bucket in O(1) instead of scanning 64 cells.
+ */
+import type { NetAddress } from '../address/netaddress.js';
+import type { NetGroupManager } from '../address/netgroup.js';
+import type { AddressRecord } from '../address/record.js';
+import type { Random } from '../util/random.js';
+import { Bucketer, MAX_SERVICE_KEY_BYTES } from './bucketing.js';
+import {
+  ADDRMAN_BUCKET_SIZE,
+  ADDRMAN_CONNECTED_UPDATE_INTERVAL_S,
+  ADDRMAN_FUTURE_TIME_S,
+  ADDRMAN_HORIZON_S,
+  ADDRMAN_MAX_FAILURES,
+  ADDRMAN_MIN_FAIL_S,
+  ADDRMAN_NEW_BUCKET_COUNT,
+  ADDRMAN_NEW_BUCKETS_PER_ADDRESS,
+  ADDRMAN_NEW_SLOTS,
+  ADDRMAN_OFFLINE_UPDATE_INTERVAL_S,
+  ADDRMAN_ONLINE_UPDATE_INTERVAL_S,
+  ADDRMAN_ONLINE_WINDOW_S,
+  ADDRMAN_RECENT_TRY_S,
+  ADDRMAN_RETRIES,
+  ADDRMAN_SET_TRIED_COLLISION_SIZE,
+  ADDRMAN_TERRIBLE_RECENT_TRY_S,
+  ADDRMAN_TRIED_BUCKET_COUNT,
+  ADDRMAN_TRIED_SLOTS,
+} from './constants.js';
+import { EntryTable } from './entries.js';
+
+/** Number of Core network ids (NET_UNROUTABLE … NET_INTERNAL). */
+export const NET_COUNT = 7;
+
+/** Core GetChance's per-failure factor 0.66^n for n = 0..8 (`pow(0.66, min(nAttempts, 8))`). */
+const CHANCE_BY_ATTEMPTS = Array.from({ length: 9 }, (_, n) => Math.pow(0.66, n));
+
+/** A pending tried-table collision: Core keeps ids in an ordered `std::set`; the slot finds the entry. */
+export interface Collision {
+  /** Core id of the entry waiting to enter the tried table. */
+  id: number;
+  /** Its slot (valid only while `entries.id[slot] === id`). */
+  slot: number;
+}
+
+/** Core's address tables and their mutation rules. */
+export class AddrTable {
+  /** The entry store. */
+  readonly entries: EntryTable;
+  /** Core vvNew: 1024 buckets × 64 cells of slot numbers, -1 = empty. */
+  readonly vvNew = new Int32Array(ADDRMAN_NEW_SLOTS).fill(-1);
+  /** Core vvTried: 256 buckets × 64 cells. */
+  readonly vvTried = new Int32Array(ADDRMAN_TRIED_SLOTS).fill(-1);
+  /** Occupied cells per new bucket. */
+  readonly newFill = new Uint8Array(ADDRMAN_NEW_BUCKET_COUNT);
+  /** Occupied cells per tried bucket. */
+  readonly triedFill = new Uint8Array(ADDRMAN_TRIED_BUCKET_COUNT);
+  /** Occupied cells per (network, new bucket): index net * 1024 + bucket. */
+  readonly netNewFill = new Uint8Array(NET_COUNT * ADDRMAN_NEW_BUCKET_COUNT);
+  /** Occupied cells per (network, tried bucket): index net * 256 + bucket. */
+  readonly netTriedFill = new Uint8Array(NET_COUNT * ADDRMAN_TRIED_BUCKET_COUNT);
+  /** Core nNew. */
+  nNew = 0;
+  /** Core nTried. */
+  nTried = 0;
+  /** Core m_network_counts[net].n_new. */
+  readonly netNew = new Int32Array(NET_COUNT);
+  /** Core m_network_counts[net].n_tried. */
+  readonly netTried = new Int32Array(NET_COUNT);
+  /** Whether Core's m_network_counts map has an entry for the network (it never removes one). */
+  readonly netPresent = new Uint8Array(NET_COUNT);
+  /** Core nIdCount: next id. */
+  nextId = 0;
+  /** Core m_last_good (starts at 1 s so that "never" is strictly worse). */
+  lastGood = 1;
+  /** Core m_tried_collisions, kept sorted by id. */
+  collisions: Collision[] = [];
+  /** Bucket hashing under nKey. */
+  bucketer: Bucketer;
+  private readonly keyBuf = new Uint8Array(MAX_SERVICE_KEY_BYTES);
+
+  /**
+   * @param key Core's nKey; @param netgroups group function (asmap or prefixes);
+   * @param random the shared random stream; @param indexSeed secret for the address index hash.
+   */
+  constructor(key: Uint8Array, readonly netgroups: NetGroupManager, readonly random: Random, indexSeed: Uint8Array) {
+    this.bucketer = new Bucketer(key);
+    this.entries = new EntryTable(indexSeed);
+  }
+
+  // ---- cells ------------------------------------------------------------------------------------
+
+  /** Writes a new-table cell, keeping occupancy counts. */
+  setNewCell(bucket: number, pos: number, slot: number): void {
+    const cell = bucket * ADDRMAN_BUCKET_SIZE + pos;
+    const old = this.vvNew[cell];
+    if (old >= 0) {
+      this.newFill[bucket]--;
+      this.netNewFill[this.entries.network[old] * ADDRMAN_NEW_BUCKET_COUNT + bucket]--;
+    }
+    this.vvNew[cell] = slot;
+    if (slot >= 0) {
+      this.newFill[bucket]++;
+      this.netNewFill[this.entries.network[slot] * ADDRMAN_NEW_BUCKET_COUNT + bucket]++;
+    }
+  }
+
+  /** Writes a tried-table cell, keeping occupancy counts. */
+  setTriedCell(bucket: number, pos: number, slot: number): void {
+    const cell = bucket * ADDRMAN_BUCKET_SIZE + pos;
+    const old = this.vvTried[cell];
+    if (old >= 0) {
+      this.triedFill[bucket]--;
+      this.netTriedFill[this.entries.network[old] * ADDRMAN_TRIED_BUCKET_COUNT + bucket]--;
+    }
+    this.vvTried[cell] = slot;
+    if (slot >= 0) {
+      this.triedFill[bucket]++;
+      this.netTriedFill[this.entries.network[slot] * ADDRMAN_TRIED_BUCKET_COUNT + bucket]++;
+    }
+  }
+
+  /** The slot in a new-table cell, -1 if empty. */
+  newCell(bucket: number, pos: number): number {
+    return this.vvNew[bucket * ADDRMAN_BUCKET_SIZE + pos];
+  }
+
+  /** The slot in a tried-table cell, -1 if empty. */
+  triedCell(bucket: number, pos: number): number {
+    return this.vvTried[bucket * ADDRMAN_BUCKET_SIZE + pos];
+  }
+
+  // ---- bucket numbers of stored entries -------------------------------------------------------
+
+  /** Core `GetNewBucket(nKey, src)` for a stored entry and an arbitrary source group. */
+  newBucketFor(slot: number, srcGroup: Uint8Array): number {
+    return this.bucketer.newBucket(this.netgroups.getGroup(this.entries.addrAt(slot)), srcGroup);
+  }
+
+  /** Core `GetNewBucket(nKey)` (own source), cached per entry. */
+  primaryNewBucket(slot: number): number {
+    const e = this.entries;
+    let bucket = e.newBucket[slot];
+    if (bucket < 0) {
+      bucket = this.newBucketFor(slot, this.netgroups.getGroup(e.sourceAt(slot)));
+      e.newBucket[slot] = bucket;
+      e.newPos[slot] = this.position(true, bucket, slot);
+    }
+    return bucket;
+  }
+
+  /** `GetBucketPosition(nKey, true, GetNewBucket(nKey))`, cached per entry. */
+  primaryNewPos(slot: number): number {
+    if (this.entries.newPos[slot] < 0) this.primaryNewBucket(slot);
+    return this.entries.newPos[slot];
+  }
+
+  /** Core `GetTriedBucket(nKey)`, cached per entry. */
+  triedBucket(slot: number): number {
+    const e = this.entries;
+    let bucket = e.triedBucket[slot];
+    if (bucket < 0) {
+      const len = e.writeServiceKey(slot, this.keyBuf);
+      bucket = this.bucketer.triedBucket(this.keyBuf, len, this.netgroups.getGroup(e.addrAt(slot)));
+      e.triedBucket[slot] = bucket;
+      e.triedPos[slot] = this.bucketer.position(false, bucket, this.keyBuf, len);
+    }
+    return bucket;
+  }
+
+  /** `GetBucketPosition(nKey, false, GetTriedBucket(nKey))`, cached per entry. */
+  triedPos(slot: number): number {
+    if (this.entries.triedPos[slot] < 0) this.triedBucket(slot);
+    return this.entries.triedPos[slot];
+  }
+
+  /** Core `GetBucketPosition(nKey, fNew, bucket)` for a stored entry (not cached). */
+  position(isNew: boolean, bucket: number, slot: number): number {
+    const len = this.entries.writeServiceKey(slot, this.keyBuf);
+    return this.bucketer.position(isNew, bucket, this.keyBuf, len);
+  }
+
+  /** Core `GetTriedBucket(nKey)` recomputed from scratch (consistency checks). */
+  computeTriedBucket(slot: number): number {
+    const len = this.entries.writeServiceKey(slot, this.keyBuf);
+    return this.bucketer.triedBucket(this.keyBuf, len, this.netgroups.getGroup(this.entries.addrAt(slot)));
+  }
+
+  // ---- entry statistics ------------------------------------------------------------------------
+
+  /** Core `AddrInfo::IsTerrible(now)`. */
+  isTerrible(slot: number, now: number): boolean {
+    const e = this.entries;
+    if (now - e.lastTry[slot] <= ADDRMAN_TERRIBLE_RECENT_TRY_S) return false; // never remove things tried in the last minute
+    const time = e.time[slot];
+    if (time > now + ADDRMAN_FUTURE_TIME_S) return true; // came in a flying DeLorean
+    if (now - time > ADDRMAN_HORIZON_S) return true; // not seen in recent history
+    const attempts = e.attempts[slot];
+    if (e.lastSuccess[slot] === 0 && attempts >= ADDRMAN_RETRIES) return true; // tried N times and never a success
+    if (now - e.lastSuccess[slot] > ADDRMAN_MIN_FAIL_S && attempts >= ADDRMAN_MAX_FAILURES) return true; // N successive failures in the last week
+    return false;
+  }
+
+  /** Core `AddrInfo::GetChance(now)`: relative selection weight. */
+  chance(slot: number, now: number): number {
+    const e = this.entries;
+    let c = 1.0;
+    if (now - e.lastTry[slot] < ADDRMAN_RECENT_TRY_S) c *= 0.01; // deprioritize very recent attempts away
+    const n = Math.min(e.attempts[slot], 8);
+    c *= n >= 0 ? CHANCE_BY_ATTEMPTS[n] : Math.pow(0.66, n);
+    return c;
+  }
+
+  // ---- Core's mutations --------------------------------------------------------------------------
+
+  /** Core `Create`: a new entry with no new-table reference yet (nNew and the network count go up). */
+  create(rec: AddressRecord, source: NetAddress): number {
+    const addr = rec.service.addr;
+    const slot = this.entries.create(this.nextId++, addr, rec.service.port, source, rec.time, rec.services);
+    const net = this.entries.network[slot];
+    this.nNew++;
+    this.netNew[net]++;
+    this.netPresent[net] = 1;
+    return slot;
+  }
+
+  /** Core `Delete`: removes a new entry that has no references left. */
+  delete(slot: number): void {
+    const e = this.entries;
+    if (e.inTried[slot] !== 0 || e.refCount[slot] !== 0) throw new Error('addrman: Delete of an entry still referenced');
+    this.netNew[e.network[slot]]--;
+    this.nNew--;
+    e.destroy(slot);
+  }
+
+  /** Core `ClearNew`: empties a new-table cell, deleting its entry when that was its last reference. */
+  clearNew(bucket: number, pos: number): void {
+    const slot = this.newCell(bucket, pos);
+    if (slot < 0) return;
+    const e = this.entries;
+    e.refCount[slot]--;
+    this.setNewCell(bucket, pos, -1);
+    if (e.refCount[slot] === 0) this.delete(slot);
+  }
+
+  /**
+   * Core `MakeTried`: removes every new-table reference of the entry, then moves it into its tried
+   * cell, evicting the occupant back to the new table (to its own primary new cell, clearing that).
+   *
+   * Core walks buckets from the entry's primary new bucket, hashing a position per bucket, until the
+   * reference count reaches zero. An entry can only sit at its hashed position in any bucket, so the
+   * same cells are found by checking the primary cell and, when references remain, scanning the 65,536
+   * cells for the slot — 40 µs instead of up to 1,024 hashes.
+   */
+  makeTried(slot: number): void {
+    const e = this.entries;
+    const nb = this.primaryNewBucket(slot);
+    const np = this.primaryNewPos(slot);
+    if (this.newCell(nb, np) === slot) {
+      this.setNewCell(nb, np, -1);
+      e.refCount[slot]--;
+    }
+    if (e.refCount[slot] > 0) {
+      const vv = this.vvNew;
+      for (let cell = 0; cell < vv.length && e.refCount[slot] > 0; cell++) {
+        if (vv[cell] === slot) {
+          this.setNewCell(cell >>> 6, cell & 63, -1);
+          e.refCount[slot]--;
+        }
+      }
+    }
+    this.nNew--;
+    this.netNew[e.network[slot]]--;
+
+    const tb = this.triedBucket(slot);
+    const tp = this.triedPos(slot);
+    const old = this.triedCell(tb, tp);
+    if (old >= 0) {
+      // Remove the to-be-evicted item from the tried set and enter it into the new set again.
+      e.inTried[old] = 0;
+      this.setTriedCell(tb, tp, -1);
+      this.nTried--;
+      this.netTried[e.network[old]]--;
+      const ub = this.primaryNewBucket(old);
+      const up = this.primaryNewPos(old);
+      this.clearNew(ub, up);
+      e.refCount[old] = 1;
+      this.setNewCell(ub, up, old);
+      this.nNew++;
+      this.netNew[e.network[old]]++;
+    }
+    this.setTriedCell(tb, tp, slot);
+    this.nTried++;
+    e.inTried[slot] = 1;
+    this.netTried[e.network[slot]]++;
+  }
+
+  /**
+   * Core `AddSingle`: adds or refreshes one address heard from `source` (whose group is `srcGroup`).
+   * Returns true when the address gained a new-table reference.
+   */
+  addSingle(rec: AddressRecord, source: NetAddress, srcGroup: Uint8Array, timePenalty: number, now: number): boolean {
+    const addr = rec.service.addr;
+    if (!addr.isRoutable()) return false;
+    const e = this.entries;
+    let slot = e.find(addr, rec.service.port);
+    // Do not set a penalty for a source's self-announcement.
+    if (addr.equals(source)) timePenalty = 0;
+    let created = false;
+    if (slot >= 0) {
+      // Periodically update nTime.
+      const currentlyOnline = now - rec.time < ADDRMAN_ONLINE_WINDOW_S;
+      const updateInterval = currentlyOnline ? ADDRMAN_ONLINE_UPDATE_INTERVAL_S : ADDRMAN_OFFLINE_UPDATE_INTERVAL_S;
+      if (e.time[slot] < rec.time - updateInterval - timePenalty) e.time[slot] = Math.max(0, rec.time - timePenalty);
+      e.orServices(slot, rec.services);
+      if (rec.time <= e.time[slot]) return false; // no new information
+      if (e.inTried[slot] !== 0) return false;
+      const refs = e.refCount[slot];
+      if (refs === ADDRMAN_NEW_BUCKETS_PER_ADDRESS) return false;
+      // Stochastic test: previous nRefCount == N: 2^N times harder to increase it.
+      if (refs > 0 && this.random.randrange(1 << refs) !== 0) return false;
+    } else {
+      slot = this.create(rec, source);
+      e.time[slot] = Math.max(0, rec.time - timePenalty);
+      created = true;
+    }
+
+    const len = e.writeServiceKey(slot, this.keyBuf);
+    const bucket = this.bucketer.newBucket(this.netgroups.getGroup(addr), srcGroup);
+    const pos = this.bucketer.position(true, bucket, this.keyBuf, len);
+    if (created) {
+      // The source of a fresh entry is its own source: remember its primary cell.
+      e.newBucket[slot] = bucket;
+      e.newPos[slot] = pos;
+    }
+    const occupant = this.newCell(bucket, pos);
+    let insert = occupant === -1;
+    if (occupant !== slot) {
+      if (!insert && (this.isTerrible(occupant, now) || (e.refCount[occupant] > 1 && e.refCount[slot] === 0))) {
+        insert = true; // overwrite the existing new table entry
+      }
+      if (insert) {
+        this.clearNew(bucket, pos);
+        e.refCount[slot]++;
+        this.setNewCell(bucket, pos, slot);
+      } else if (e.refCount[slot] === 0) {
+        this.delete(slot);
+      }
+    }
+    return insert;
+  }
+
+  /** Core `Good_`: records a successful connection; moves the entry to tried unless that would evict. */
+  good(addr: NetAddress, port: number, testBeforeEvict: boolean, time: number): boolean {
+    this.lastGood = time;
+    const e = this.entries;
+    const slot = e.find(addr, port);
+    if (slot < 0) return false;
+    e.lastSuccess[slot] = time;
+    e.lastTry[slot] = time;
+    e.attempts[slot] = 0;
+    // nTime is not updated here, to avoid leaking information about currently-connected peers.
+    if (e.inTried[slot] !== 0) return false;
+    if (e.refCount[slot] === 0) return false; // Core: Assume(info.nRefCount > 0)
+    const tb = this.triedBucket(slot);
+    const tp = this.triedPos(slot);
+    if (testBeforeEvict && this.triedCell(tb, tp) !== -1) {
+      if (this.collisions.length < ADDRMAN_SET_TRIED_COLLISION_SIZE) this.insertCollision(slot);
+      return false;
+    }
+    this.makeTried(slot);
+    return true;
+  }
+
+  /** Core `Attempt_`: records a connection attempt; counts a failure at most once per `Good` epoch. */
+  attempt(addr: NetAddress, port: number, countFailure: boolean, time: number): void {
+    const e = this.entries;
+    const slot = e.find(addr, port);
+    if (slot < 0) return;
+    e.lastTry[slot] = time;
+    if (countFailure && e.lastCountAttempt[slot] < this.lastGood) {
+      e.lastCountAttempt[slot] = time;
+      e.attempts[slot]++;
+    }
+  }
+
+  /** Core `Connected_`: refreshes nTime when it is more than 20 minutes old. */
+  connected(addr: NetAddress, port: number, time: number): void {
+    const e = this.entries;
+    const slot = e.find(addr, port);
+    if (slot < 0) return;
+    if (time - e.time[slot] > ADDRMAN_CONNECTED_UPDATE_INTERVAL_S) e.time[slot] = time;
+  }
+
+  /** Core `SetServices_`: overwrites the service flags. */
+  setServices(addr: NetAddress, port: number, services: bigint): void {
+    const slot = this.entries.find(addr, port);
+    if (slot >= 0) this.entries.setServices(slot, services);
+  }
+
+  // ---- collisions ----------------------------------------------------------------------------------
+
+  /** Inserts `slot`'s id into the ordered collision set (no duplicates). */
+  insertCollision(slot: number): void {
+    const id = this.entries.id[slot];
+    let i = 0;
+    while (i < this.collisions.length && this.collisions[i].id < id) i++;
+    if (i < this.collisions.length && this.collisions[i].id === id) return;
+    this.collisions.splice(i, 0, { id, slot });
+  }
+
+  /** True when a collision's entry still exists (Core: `mapInfo.count(id_new) == 1`). */
+  collisionLive(c: Collision): boolean {
+    return this.entries.isLive(c.slot) && this.entries.id[c.slot] === c.id;
+  }
+}
