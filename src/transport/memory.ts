@@ -15,10 +15,12 @@ const FIRST_EPHEMERAL_PORT = 49152;
 
 class PipeEnd extends Duplex {
   other!: PipeEnd;
+  /** A write waiting for the other end to read (so backpressure reaches the writer, like a full socket). */
+  private blockedWrite: ((err?: Error | null) => void) | undefined;
 
   override _write(chunk: Buffer, _enc: BufferEncoding, done: (err?: Error | null) => void): void {
-    if (!this.other.destroyed) this.other.push(chunk);
-    done();
+    if (this.other.destroyed || this.other.push(chunk)) done();
+    else this.other.blockedWrite = done;
   }
 
   override _final(done: (err?: Error | null) => void): void {
@@ -27,10 +29,14 @@ class PipeEnd extends Duplex {
   }
 
   override _read(): void {
-    // Data is pushed by the other end's _write.
+    // Data is pushed by the other end's _write; reading releases a write that was waiting for room.
+    const release = this.blockedWrite;
+    this.blockedWrite = undefined;
+    release?.();
   }
 
   override _destroy(err: Error | null, done: (err?: Error | null) => void): void {
+    this.blockedWrite = undefined;
     if (!this.other.destroyed) this.other.destroy();
     done(err);
   }

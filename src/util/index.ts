@@ -7,3 +7,4 @@ export * from './siphash.js';
 export * from './random.js';
 export * from './clock.js';
 export * from './rolling-bloom.js';
+export * from './events.js';
