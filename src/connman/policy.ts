@@ -1,0 +1,315 @@
+/**
+ * Outbound connection policy (Core net.cpp `ThreadOpenConnections`, net_processing.cpp
+ * `EvictExtraOutboundPeers`) as pure functions: what kind of connection to open next, which address
+ * to dial for it, and which surplus outbound peer to let go. The connection manager's loop calls these
+ * with plain data; tests state a scenario in a few lines.
+ *
+ * Diversity is the defence against eclipse attacks: at most one automatic outbound peer per IPv4/IPv6
+ * network group (/16, /32 or AS), two block-relay-only peers that leak no transaction or address
+ * activity (and are remembered as anchors across restarts), feelers every ~2 minutes that test new
+ * addresses so the tried table fills with live, diverse nodes, and an extra peer on any reachable
+ * network we have no peer on.
+ */
+import type { NetAddress } from '../address/netaddress.js';
+import { Net, type NetId } from '../address/network.js';
+import type { AddressRecord } from '../address/record.js';
+import type { NetService } from '../address/service.js';
+import type { AddrMan } from '../addrman/addrman.js';
+import type { Random } from '../util/random.js';
+import { isBadPort } from './bad-ports.js';
+
+/** Core net.h MAX_OUTBOUND_FULL_RELAY_CONNECTIONS. */
+export const MAX_OUTBOUND_FULL_RELAY_CONNECTIONS = 8;
+/** Core net.h MAX_BLOCK_RELAY_ONLY_CONNECTIONS. */
+export const MAX_BLOCK_RELAY_ONLY_CONNECTIONS = 2;
+/** Core net.h MAX_FEELER_CONNECTIONS. */
+export const MAX_FEELER_CONNECTIONS = 1;
+/** Core net.h MAX_ADDNODE_CONNECTIONS: a separate budget for -addnode peers. */
+export const MAX_ADDNODE_CONNECTIONS = 8;
+/** Core net.h DEFAULT_MAX_PEER_CONNECTIONS (v29 and earlier). */
+export const DEFAULT_MAX_PEER_CONNECTIONS = 125;
+/** Core net.h FEELER_INTERVAL: mean of the feeler timer, ms. */
+export const FEELER_INTERVAL_MS = 2 * 60_000;
+/** Core net.h EXTRA_BLOCK_RELAY_ONLY_PEER_INTERVAL: mean of the extra block-relay timer, ms. */
+export const EXTRA_BLOCK_RELAY_ONLY_PEER_INTERVAL_MS = 5 * 60_000;
+/** Core net.cpp EXTRA_NETWORK_PEER_INTERVAL: mean of the extra-network-peer timer, ms. */
+export const EXTRA_NETWORK_PEER_INTERVAL_MS = 5 * 60_000;
+/** Core net.cpp: addresses tried within this window are skipped for the first 30 tries, ms. */
+export const RECENTLY_TRIED_MS = 10 * 60_000;
+/** Core ThreadOpenConnections: tries before a recently tried address is acceptable. */
+export const RECENTLY_TRIED_TRIES = 30;
+/** Core ThreadOpenConnections: tries before a bad (or, strictly, non-default) port is acceptable. */
+export const BAD_PORT_TRIES = 50;
+/** Core ThreadOpenConnections: give up choosing after this many addresses. */
+export const MAX_SELECT_TRIES = 100;
+/** Core net_processing.cpp MINIMUM_CONNECT_TIME: surplus outbound peers are kept at least this long, ms. */
+export const MINIMUM_CONNECT_TIME_MS = 30_000;
+
+/** How many connections of each kind (Core `CConnman::Init`). */
+export interface SlotBudget {
+  /** -maxconnections. */
+  maxConnections: number;
+  /** Outbound full-relay slots. */
+  maxOutboundFullRelay: number;
+  /** Block-relay-only slots. */
+  maxBlockRelay: number;
+  /** Feeler slots. */
+  maxFeeler: number;
+  /** full-relay + block-relay + feeler. */
+  maxAutomaticOutbound: number;
+  /** What remains for inbound. */
+  maxInbound: number;
+  /** Separate addnode budget. */
+  maxAddnode: number;
+}
+
+/** Core `CConnman::Init` slot arithmetic: 125 connections → 8 + 2 + 1 outbound, 114 inbound. */
+export function slotBudget(maxConnections = DEFAULT_MAX_PEER_CONNECTIONS): SlotBudget {
+  const max = Math.max(0, Math.floor(maxConnections));
+  const maxOutboundFullRelay = Math.min(MAX_OUTBOUND_FULL_RELAY_CONNECTIONS, max);
+  const maxBlockRelay = Math.min(MAX_BLOCK_RELAY_ONLY_CONNECTIONS, max - maxOutboundFullRelay);
+  const maxAutomaticOutbound = maxOutboundFullRelay + maxBlockRelay + MAX_FEELER_CONNECTIONS;
+  return {
+    maxConnections: max,
+    maxOutboundFullRelay,
+    maxBlockRelay,
+    maxFeeler: MAX_FEELER_CONNECTIONS,
+    maxAutomaticOutbound,
+    maxInbound: Math.max(0, max - maxAutomaticOutbound),
+    maxAddnode: MAX_ADDNODE_CONNECTIONS,
+  };
+}
+
+/** What `nextConnectionType` looks at. Times are ms. */
+export interface ConnectionTypeInput {
+  now: number;
+  budget: SlotBudget;
+  /** Anchors not yet tried. */
+  anchorsLeft: number;
+  /** Current (and dialing) outbound full-relay connections. */
+  fullRelay: number;
+  /** Current (and dialing) block-relay-only connections. */
+  blockRelay: number;
+  /** The application reported a stale tip (Core GetTryNewOutboundPeer). */
+  tryNewOutboundPeer: boolean;
+  /** Initial sync is done, so extra block-relay peers may rotate (Core m_start_extra_block_relay_peers). */
+  startExtraBlockRelayPeers: boolean;
+  nextExtraBlockRelayAt: number;
+  nextFeelerAt: number;
+  nextExtraNetworkPeerAt: number;
+  /** A reachable network we have no full-relay/manual peer on but addresses for (Core MaybePickPreferredNetwork). */
+  preferredNetwork?: NetId;
+  /** Service bits we have too few outbound peers for (service-aware policy); 0n when none. */
+  serviceDeficit?: bigint;
+}
+
+/** The decision: a connection type and what to prefer, plus which timer to reschedule. */
+export type ConnectionDecision =
+  | { type: 'block-relay-only'; anchor: boolean; reschedule?: 'extra-block-relay' }
+  | { type: 'outbound-full-relay'; extra: boolean; preferredNetwork?: NetId; requiredServices?: bigint; reschedule?: 'extra-network' }
+  | { type: 'feeler'; reschedule: 'feeler' };
+
+/** Core's ladder: anchors, full-relay, block-relay, stale-tip extra, extra block-relay, feeler, extra network. */
+export function nextConnectionType(s: ConnectionTypeInput): ConnectionDecision | undefined {
+  const deficit = s.serviceDeficit ?? 0n;
+  if (s.anchorsLeft > 0 && s.blockRelay < s.budget.maxBlockRelay) return { type: 'block-relay-only', anchor: true };
+  if (s.fullRelay < s.budget.maxOutboundFullRelay) {
+    return { type: 'outbound-full-relay', extra: false, ...(deficit !== 0n ? { requiredServices: deficit } : {}) };
+  }
+  if (s.blockRelay < s.budget.maxBlockRelay) return { type: 'block-relay-only', anchor: false };
+  if (s.tryNewOutboundPeer) return { type: 'outbound-full-relay', extra: true };
+  if (s.now > s.nextExtraBlockRelayAt && s.startExtraBlockRelayPeers) {
+    return { type: 'block-relay-only', anchor: false, reschedule: 'extra-block-relay' };
+  }
+  if (s.now > s.nextFeelerAt) return { type: 'feeler', reschedule: 'feeler' };
+  if (s.fullRelay === s.budget.maxOutboundFullRelay && s.budget.maxOutboundFullRelay === MAX_OUTBOUND_FULL_RELAY_CONNECTIONS &&
+    s.now > s.nextExtraNetworkPeerAt && s.preferredNetwork !== undefined) {
+    return { type: 'outbound-full-relay', extra: true, preferredNetwork: s.preferredNetwork, reschedule: 'extra-network' };
+  }
+  return undefined;
+}
+
+/** The networks MaybePickPreferredNetwork considers, in Core's order (shuffled before use). */
+const PREFERABLE_NETWORKS: readonly NetId[] = [Net.IPV4, Net.IPV6, Net.ONION, Net.I2P, Net.CJDNS];
+
+/**
+ * Core `MaybePickPreferredNetwork`: a reachable network with no full-relay or manual peer and at
+ * least one address in the table, chosen in random order.
+ */
+export function pickPreferredNetwork(reachable: ReadonlySet<NetId>, peersOnNetwork: (net: NetId) => number,
+  addressesOnNetwork: (net: NetId) => number, random: Random): NetId | undefined {
+  const nets = random.shuffle([...PREFERABLE_NETWORKS]);
+  return nets.find((n) => reachable.has(n) && peersOnNetwork(n) === 0 && addressesOnNetwork(n) > 0);
+}
+
+/** What `chooseOutboundAddress` needs to know. Times are ms. */
+export interface AddressChoiceInput {
+  addrman: AddrMan;
+  decision: ConnectionDecision;
+  now: number;
+  /** Anchors left (consumed from the end, as Core pops them). */
+  anchors: AddressRecord[];
+  /** Group keys (hex) of current outbound IPv4/IPv6 peers: only one automatic outbound per group. */
+  outboundGroups: ReadonlySet<string>;
+  /** Group key of an address. */
+  groupKey(addr: NetAddress): string;
+  /** Networks we can reach. */
+  reachable: ReadonlySet<NetId>;
+  /** One of our own advertised addresses (Core net.cpp IsLocal). */
+  isOwnAddress(service: NetService): boolean;
+  /** Already connected (or dialing) to this address. */
+  isConnected(service: NetService): boolean;
+  /** An -addnode entry: never used for automatic connections. */
+  isAddedNode(service: NetService): boolean;
+  /** Services enough for an outbound slot (Core HasAllDesirableServiceFlags). */
+  hasDesirableServices(services: bigint): boolean;
+  /** Services that suggest a useful address table (Core MayHaveUsefulAddressDB). */
+  mayHaveUsefulAddressDB(services: bigint): boolean;
+  /** Strict ports (btcd, Core ≤ 22): skip every non-default port until 50 tries; default: Core's bad-port list. */
+  strictPorts?: boolean;
+  /** The network's default port (for strict ports). */
+  defaultPort: number;
+}
+
+/** Why the last candidate was skipped (for logs and tests). */
+export type SkipReason = 'netgroup' | 'unreachable' | 'recently-tried' | 'services' | 'port' | 'added-node' | 'connected';
+
+/** The chosen address, or undefined with the reasons candidates were skipped. */
+export interface AddressChoice {
+  record: AddressRecord | undefined;
+  anchor: boolean;
+  tries: number;
+  skipped: Partial<Record<SkipReason, number>>;
+}
+
+function isIp(addr: NetAddress): boolean {
+  return addr.isIPv4() || addr.isIPv6();
+}
+
+/**
+ * Core's address loop in `ThreadOpenConnections`: anchors first (for an anchor decision), else up to
+ * 100 addresses from the table, skipping used netgroups (not for feelers), unreachable networks,
+ * recently tried addresses (first 30 tries), missing services, bad ports (first 50 tries) and
+ * -addnode entries. Feelers test tried-table collisions first, then new-table addresses.
+ */
+export function chooseOutboundAddress(input: AddressChoiceInput): AddressChoice {
+  const { addrman, decision } = input;
+  const skipped: Partial<Record<SkipReason, number>> = {};
+  const skip = (why: SkipReason): void => { skipped[why] = (skipped[why] ?? 0) + 1; };
+  const feeler = decision.type === 'feeler';
+  if (decision.type === 'block-relay-only' && decision.anchor) {
+    while (input.anchors.length > 0) {
+      const a = input.anchors.pop()!;
+      const addr = a.service.addr;
+      if (!addr.isValid() || input.isOwnAddress(a.service) || !input.reachable.has(addr.getNetwork()) ||
+        !input.hasDesirableServices(a.services) || (isIp(addr) && input.outboundGroups.has(input.groupKey(addr)))) continue;
+      return { record: a, anchor: true, tries: 0, skipped };
+    }
+  }
+  const reachable = [...input.reachable];
+  addrman.resolveCollisions();
+  const nowSeconds = Math.floor(input.now / 1000);
+  let tries = 0;
+  while (tries < MAX_SELECT_TRIES) {
+    tries++;
+    let picked: { record: AddressRecord; lastTry: number } | undefined;
+    if (feeler) {
+      picked = addrman.selectTriedCollision();
+      if (picked && input.isConnected(picked.record.service)) {
+        // Testing an address we are already connected to would evict a live peer: mark it good instead.
+        addrman.good(picked.record.service);
+        picked = undefined;
+      }
+      if (!picked || !picked.record.service.addr.isValid()) picked = addrman.select({ newOnly: true, networks: reachable });
+    } else if (decision.type === 'outbound-full-relay' && decision.preferredNetwork !== undefined) {
+      picked = addrman.select({ networks: [decision.preferredNetwork] });
+    } else if (decision.type === 'outbound-full-relay' && decision.requiredServices) {
+      const r = addrman.selectForConnection({ requiredServices: decision.requiredServices, networks: reachable });
+      picked = r ? { record: r, lastTry: addrman.getInfo(r.service)?.lastTry ?? 0 } : undefined;
+    } else {
+      picked = addrman.select({ networks: reachable });
+    }
+    if (!picked) break;
+    const { record, lastTry } = picked;
+    const addr = record.service.addr;
+    if (!feeler && isIp(addr) && input.outboundGroups.has(input.groupKey(addr))) { skip('netgroup'); continue; }
+    if (!addr.isValid() || input.isOwnAddress(record.service)) break;
+    if (!input.reachable.has(addr.getNetwork())) { skip('unreachable'); continue; }
+    if (input.isConnected(record.service)) { skip('connected'); continue; }
+    if (nowSeconds - lastTry < RECENTLY_TRIED_MS / 1000 && tries < RECENTLY_TRIED_TRIES) { skip('recently-tried'); continue; }
+    if (!feeler && !input.hasDesirableServices(record.services)) { skip('services'); continue; }
+    if (feeler && !input.mayHaveUsefulAddressDB(record.services)) { skip('services'); continue; }
+    if (tries < BAD_PORT_TRIES && isIp(addr)) {
+      const badPort = input.strictPorts ? record.service.port !== input.defaultPort : isBadPort(record.service.port);
+      if (badPort) { skip('port'); continue; }
+    }
+    if (input.isAddedNode(record.service)) { skip('added-node'); continue; }
+    return { record, anchor: false, tries, skipped };
+  }
+  return { record: undefined, anchor: false, tries, skipped };
+}
+
+/**
+ * Core: failures count against an address only once we have outbound peers in at least two distinct
+ * groups — when we are offline every dial fails, and that must not make the whole table look dead.
+ */
+export function shouldCountFailures(outboundGroups: number, privacyNetworkPeers: number, budget: SlotBudget): boolean {
+  return outboundGroups + privacyNetworkPeers >= Math.min(budget.maxConnections - 1, 2);
+}
+
+/** What surplus-outbound eviction looks at per peer. Times are ms. */
+export interface OutboundPeerInfo {
+  id: number;
+  connectedAt: number;
+  /** Last time the peer announced a block we did not have (0 = never). */
+  lastBlockAnnouncement: number;
+  /** Protected from chain-sync eviction (Core m_protect), e.g. by the application. */
+  protected: boolean;
+  /** The only full-relay or manual peer on its network (Core: keep it). */
+  onlyOnItsNetwork: boolean;
+  /** Blocks in flight from it (such peers are not evicted). */
+  blocksInFlight: number;
+}
+
+/**
+ * Core `EvictExtraOutboundPeers`, block-relay part: with more block-relay-only peers than slots, evict
+ * the youngest unless it gave us a block more recently than the second youngest.
+ */
+export function blockRelayPeerToEvict(peers: readonly OutboundPeerInfo[], maxBlockRelay: number, now: number): number | undefined {
+  if (peers.length <= maxBlockRelay) return undefined;
+  const byAge = [...peers].sort((a, b) => b.id - a.id); // youngest (highest id) first
+  const [youngest, second] = byAge;
+  let victim = youngest;
+  if (second && youngest.lastBlockAnnouncement > second.lastBlockAnnouncement) victim = second;
+  if (now - victim.connectedAt < MINIMUM_CONNECT_TIME_MS || victim.blocksInFlight > 0) return undefined;
+  return victim.id;
+}
+
+/**
+ * Core `EvictExtraOutboundPeers`, full-relay part: with more full-relay peers than slots, evict the
+ * unprotected one whose last block announcement is oldest (ties: the younger), never the only peer
+ * on its network, and only once it has been connected 30 s with no blocks in flight.
+ */
+export function fullRelayPeerToEvict(peers: readonly OutboundPeerInfo[], maxFullRelay: number, now: number): number | undefined {
+  if (peers.length <= maxFullRelay) return undefined;
+  let worst: OutboundPeerInfo | undefined;
+  for (const p of peers) {
+    if (p.protected || p.onlyOnItsNetwork) continue;
+    if (!worst || p.lastBlockAnnouncement < worst.lastBlockAnnouncement ||
+      (p.lastBlockAnnouncement === worst.lastBlockAnnouncement && p.id > worst.id)) worst = p;
+  }
+  if (!worst || now - worst.connectedAt < MINIMUM_CONNECT_TIME_MS || worst.blocksInFlight > 0) return undefined;
+  return worst.id;
+}
+
+/**
+ * Service-aware replacement (Floresta's policy for utreexo/CBF peers): when outbound slots are full
+ * but fewer than the wanted number of peers offer `required`, pick a random regular full-relay peer
+ * that lacks it, so its slot can go to one that has it. Undefined when nobody can be replaced.
+ */
+export function peerToReplaceForServices(peers: ReadonlyArray<{ id: number; services: bigint; protected: boolean }>,
+  required: bigint, random: Random): number | undefined {
+  const candidates = peers.filter((p) => !p.protected && (p.services & required) !== required);
+  if (candidates.length === 0) return undefined;
+  return candidates[random.randrange(candidates.length)].id;
+}
