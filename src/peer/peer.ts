@@ -346,6 +346,12 @@ export class Peer extends TypedEmitter<PeerEvents> {
     this.emit('close', reason);
   }
 
+  /** Closes the socket at once, dropping anything queued. */
+  destroy(): void {
+    if (this.disconnecting === undefined) this.disconnect('destroyed');
+    this.conn.destroy();
+  }
+
   /** Runs the timers: inactivity, handshake timeout, ping, addr-fetch lifetime. Call about once a second. */
   tick(): void {
     if (this.disconnecting !== undefined) return;

@@ -1,0 +1,235 @@
+/**
+ * Connection-manager options, with Core's option names in the docs and Core's defaults, and their
+ * validation into a resolved configuration. Every string option is parsed here, once, so a bad value
+ * fails at construction with a `ConfigError` naming the option — never later, mid-connection.
+ */
+import type { Asmap } from '../address/asmap.js';
+import { Net, parseNetwork, type AddressNetwork, type NetId } from '../address/network.js';
+import { NetService } from '../address/service.js';
+import type { PeerLimits } from '../peer/types.js';
+import type { Transport } from '../transport/transport.js';
+import type { Clock } from '../util/clock.js';
+import { PeerbookError } from '../util/errors.js';
+import type { Random } from '../util/random.js';
+import type { NetworkParams } from '../wire/params.js';
+import { NODE_NONE } from '../wire/services.js';
+import type { Logger } from './logger.js';
+import { parseWhitebind, parseWhitelist, type WhitebindEntry, type WhitelistEntry } from './permissions.js';
+import { DEFAULT_MAX_PEER_CONNECTIONS } from './policy.js';
+import type { Resolver } from './seeds.js';
+
+/** A bad option value (code `ERR_CONFIG`); the message names the option. */
+export class ConfigError extends PeerbookError {
+  /** @param option the option's name; @param message what is wrong with its value. */
+  constructor(readonly option: string, message: string, options?: { cause?: unknown }) {
+    super('ERR_CONFIG', `invalid -${option}: ${message}`, options);
+  }
+}
+
+/** A service requirement: keep at least `minPeers` outbound peers that offer all of `services`. */
+export interface ServiceRequirement {
+  /** Service bits wanted (e.g. NODE_COMPACT_FILTERS = 64n). */
+  services: bigint;
+  /** Outbound peers offering them to keep. */
+  minPeers: number;
+}
+
+/** Options of `PeerManager`. Everything but `network` is optional. */
+export interface PeerManagerOptions {
+  /** Network parameters (magic, port, seeds): e.g. `MAINNET`, `REGTEST`, or `customNetworkParams(...)`. */
+  network: NetworkParams;
+  /** Time source (default: the system clock). */
+  clock?: Clock;
+  /** Randomness (default: seeded from the OS). */
+  random?: Random;
+  /** Logger (default: silent). */
+  logger?: Logger;
+  /** How to dial and listen (default: TCP, with SOCKS5 routes from `proxy`/`onion`/`i2pProxy`). */
+  transport?: Transport;
+  /** Network data directory for peers.dat, banlist.json, anchors.dat, anchors.json (default: nothing persisted). */
+  dataDir?: string;
+  /** Accept inbound connections (Core -listen; default true, false with `connect`). */
+  listen?: boolean;
+  /** Listen addresses (Core -bind; default 0.0.0.0 and [::] on the network port). */
+  bind?: string[];
+  /** Listen addresses whose peers get permissions (Core -whitebind=[perms@]addr:port). */
+  whitebind?: string[];
+  /** Peers granted permissions by subnet (Core -whitelist=[perms@]subnet). */
+  whitelist?: string[];
+  /** Implicit whitelist permissions include relay (Core -whitelistrelay, default true). */
+  whitelistRelay?: boolean;
+  /** Implicit whitelist permissions include forcerelay (Core -whitelistforcerelay, default false). */
+  whitelistForceRelay?: boolean;
+  /** Core -maxconnections (default 125). */
+  maxConnections?: number;
+  /** Core -connect: connect only to these; `['0']` disables automatic outbound entirely. */
+  connect?: string[];
+  /** Core -addnode: peers kept connected with a separate 8-slot budget. */
+  addNode?: string[];
+  /** Core -seednode: addr-fetch peers used to fill an empty table. */
+  seedNode?: string[];
+  /** Query DNS seeds (Core -dnsseed; default true unless `connect`). */
+  dnsSeed?: boolean;
+  /** Query DNS seeds even with a full table (Core -forcednsseed). */
+  forceDnsSeed?: boolean;
+  /** Use the network's fixed seeds as a last resort (Core -fixedseeds, default true). */
+  fixedSeeds?: boolean;
+  /** DNS resolver (default: the OS resolver). */
+  resolver?: Resolver;
+  /** Only connect to these networks (Core -onlynet). */
+  onlyNet?: AddressNetwork[];
+  /** SOCKS5 proxy for every network (Core -proxy), host:port. */
+  proxy?: string;
+  /** SOCKS5 proxy for Tor (Core -onion), host:port. */
+  onion?: string;
+  /** SOCKS5 proxy that resolves .b32.i2p names (e.g. i2pd's SOCKS port). */
+  i2pProxy?: string;
+  /** Fresh credentials per proxy connection for Tor stream isolation (Core -proxyrandomize, default true). */
+  proxyRandomize?: boolean;
+  /** CJDNS addresses are reachable through the host's routing (Core -cjdnsreachable). */
+  cjdnsReachable?: boolean;
+  /** Group by autonomous system (Core -asmap). */
+  asmap?: Asmap;
+  /** Our public addresses (Core -externalip). */
+  externalIp?: string[];
+  /** Our user agent (BIP14). */
+  userAgent?: string;
+  /** Our service flags (default NODE_NONE: Peerbook itself serves no blocks). */
+  services?: bigint;
+  /** Our best block height, asked at each handshake (default 0). */
+  startHeight?: () => number;
+  /** Blocks-only mode: ask peers not to relay transactions (Core -blocksonly). */
+  blocksOnly?: boolean;
+  /** Services every automatic outbound peer must offer (default: Core's rule, NETWORK|WITNESS or NETWORK_LIMITED|WITNESS near the tip). */
+  desirableServices?: bigint;
+  /** How many blocks our tip is behind (Core ApproximateBestBlockDepth; default: far behind, so NODE_NETWORK is required). */
+  bestBlockDepth?: () => number;
+  /** Keep some outbound peers offering rare services (Floresta-style), e.g. compact filters. */
+  requiredServices?: ServiceRequirement[];
+  /** Bytes sent per 24 h before the upload target is reached (Core -maxuploadtarget; 0 = unlimited). */
+  maxUploadTarget?: number;
+  /** Start with networking on (Core -networkactive, default true). */
+  networkActive?: boolean;
+  /** Default ban duration, s (Core -bantime, default 86400). */
+  banTime?: number;
+  /** Skip non-default ports until desperate, like btcd and Core ≤ 22 (default: Core ≥ 23's bad-port list). */
+  strictPorts?: boolean;
+  /** Per-peer limits (Core -maxreceivebuffer, -maxsendbuffer, -peertimeout …). */
+  peerLimits?: Partial<PeerLimits>;
+  /** Dial timeout, ms (Core -timeout, default 5000). */
+  connectTimeoutMs?: number;
+  /** Core -checkaddrman: consistency-check 1 in N addrman operations (0 = off). */
+  checkAddrman?: number;
+  /** peers.dat format to write: 4 (default) or 3 (for Core ≤ 25 / Litecoin 0.21). */
+  peersDatFormat?: 3 | 4;
+}
+
+/** The validated configuration. */
+export interface ResolvedConfig {
+  listen: boolean;
+  binds: NetService[];
+  whitebinds: WhitebindEntry[];
+  whitelist: WhitelistEntry[];
+  connect: string[];
+  useAddrmanOutgoing: boolean;
+  addNodes: string[];
+  seedNodes: string[];
+  dnsSeed: boolean;
+  fixedSeeds: boolean;
+  reachable: Set<NetId>;
+  proxy: NetService | undefined;
+  onion: NetService | undefined;
+  i2pProxy: NetService | undefined;
+  externalIps: NetService[];
+  services: bigint;
+  requiredServices: ServiceRequirement[];
+  maxConnections: number;
+}
+
+function parseServices(option: string, list: readonly string[] | undefined, defaultPort: number): NetService[] {
+  return (list ?? []).map((text) => {
+    try {
+      return NetService.parse(text, defaultPort);
+    } catch (e) {
+      throw new ConfigError(option, `${JSON.stringify(text)}: ${(e as Error).message}`, { cause: e });
+    }
+  });
+}
+
+function parseOne(option: string, text: string | undefined, defaultPort: number): NetService | undefined {
+  return text === undefined ? undefined : parseServices(option, [text], defaultPort)[0];
+}
+
+/** Validates options into a `ResolvedConfig`; throws `ConfigError` naming the bad option. */
+export function resolveConfig(o: PeerManagerOptions): ResolvedConfig {
+  const port = o.network.defaultPort;
+  const connect = o.connect ?? [];
+  const connectDisabled = connect.length === 1 && connect[0] === '0';
+  const manualOnly = connect.length > 0;
+  const listen = o.listen ?? !manualOnly;
+  const maxConnections = o.maxConnections ?? DEFAULT_MAX_PEER_CONNECTIONS;
+  if (!Number.isInteger(maxConnections) || maxConnections < 0) throw new ConfigError('maxconnections', `${maxConnections} is not a non-negative integer`);
+  const binds = parseServices('bind', o.bind, port);
+  const whitebinds = (o.whitebind ?? []).map((t) => {
+    try {
+      return parseWhitebind(t);
+    } catch (e) {
+      throw new ConfigError('whitebind', `${JSON.stringify(t)}: ${(e as Error).message}`, { cause: e });
+    }
+  });
+  const whitelist = (o.whitelist ?? []).map((t) => {
+    try {
+      return parseWhitelist(t);
+    } catch (e) {
+      throw new ConfigError('whitelist', `${JSON.stringify(t)}: ${(e as Error).message}`, { cause: e });
+    }
+  });
+  if (listen && binds.length === 0 && whitebinds.length === 0) {
+    binds.push(NetService.parse(`0.0.0.0:${port}`), NetService.parse(`[::]:${port}`));
+  }
+  const proxy = parseOne('proxy', o.proxy, 9050);
+  const onion = parseOne('onion', o.onion, 9050);
+  const i2pProxy = parseOne('i2pproxy', o.i2pProxy, 4447);
+  const reachable = new Set<NetId>();
+  if (o.onlyNet && o.onlyNet.length > 0) {
+    for (const name of o.onlyNet) {
+      const net = parseNetwork(name);
+      if (net === undefined) throw new ConfigError('onlynet', `unknown network ${JSON.stringify(name)} (use ipv4, ipv6, onion, i2p, cjdns)`);
+      reachable.add(net);
+    }
+  } else {
+    reachable.add(Net.IPV4).add(Net.IPV6);
+    if (proxy || onion) reachable.add(Net.ONION);
+    if (i2pProxy) reachable.add(Net.I2P);
+    if (o.cjdnsReachable) reachable.add(Net.CJDNS);
+  }
+  if (reachable.has(Net.ONION) && !proxy && !onion) throw new ConfigError('onlynet', 'onion needs -proxy or -onion');
+  if (reachable.has(Net.I2P) && !i2pProxy) throw new ConfigError('onlynet', 'i2p needs an I2P SOCKS proxy (i2pProxy)');
+  const requiredServices = (o.requiredServices ?? []).map((r) => {
+    if (typeof r.services !== 'bigint' || r.services <= 0n || !Number.isInteger(r.minPeers) || r.minPeers < 1) {
+      throw new ConfigError('requiredservices', 'each entry needs services > 0n and minPeers ≥ 1');
+    }
+    return r;
+  });
+  const dnsSeed = o.dnsSeed ?? (!manualOnly && (reachable.has(Net.IPV4) || reachable.has(Net.IPV6)));
+  return {
+    listen,
+    binds: listen ? binds : [],
+    whitebinds: listen ? whitebinds : [],
+    whitelist,
+    connect: connectDisabled ? [] : connect,
+    useAddrmanOutgoing: !manualOnly,
+    addNodes: [...(o.addNode ?? [])],
+    seedNodes: [...(o.seedNode ?? [])],
+    dnsSeed,
+    fixedSeeds: o.fixedSeeds ?? true,
+    reachable,
+    proxy,
+    onion,
+    i2pProxy,
+    externalIps: parseServices('externalip', o.externalIp, port),
+    services: o.services ?? NODE_NONE,
+    requiredServices,
+    maxConnections,
+  };
+}
