@@ -77,6 +77,24 @@ export const STOP_FLUSH_MS = 2_000;
 /** Default user agent. */
 export const DEFAULT_USER_AGENT = '/Peerbook:0.1.0/';
 
+/** Cumulative counters since start (for metrics). */
+export interface ManagerCounters {
+  /** Inbound peers evicted to make room. */
+  inboundEvictions: number;
+  /** Inbound connections refused, by reason. */
+  inboundRejected: { banned: number; discouraged: number; full: number; inactive: number };
+  /** Connections closed before the handshake completed (excluding feelers, which close by design). */
+  handshakeFailures: number;
+  /** Dials that failed. */
+  connectFailures: number;
+  /** Peers reported misbehaving. */
+  misbehaving: number;
+  /** Bans added. */
+  bansAdded: number;
+  /** Bytes per message type, including peers already gone. */
+  bytesPerMsg: { sent: Map<string, number>; recv: Map<string, number> };
+}
+
 /** Summary of a peer given with events. */
 export interface PeerInfo {
   id: number;
@@ -211,6 +229,16 @@ export class PeerManager extends TypedEmitter<PeerManagerEvents> {
   private nextConnectAt = 0;
   private banlistDirty = false;
   private stopPromise: Promise<void> | undefined;
+  /** Cumulative counters (metrics). */
+  readonly counters: ManagerCounters = {
+    inboundEvictions: 0,
+    inboundRejected: { banned: 0, discouraged: 0, full: 0, inactive: 0 },
+    handshakeFailures: 0,
+    connectFailures: 0,
+    misbehaving: 0,
+    bansAdded: 0,
+    bytesPerMsg: { sent: new Map(), recv: new Map() },
+  };
 
   /** @param options see `PeerManagerOptions`; throws `ConfigError` for bad values. */
   constructor(options: PeerManagerOptions) {
@@ -498,12 +526,13 @@ export class PeerManager extends TypedEmitter<PeerManagerEvents> {
       this.log.debug(`connection from ${addr} dropped (${why})`);
       conn.destroy();
     };
-    if (!this.active) return drop('not accepting new connections');
-    if (!noBan && this.banman.isBanned(addr.addr)) return drop('banned');
+    const rejected = this.counters.inboundRejected;
+    if (!this.active) { rejected.inactive++; return drop('not accepting new connections'); }
+    if (!noBan && this.banman.isBanned(addr.addr)) { rejected.banned++; return drop('banned'); }
     const discouraged = !noBan && this.banman.isDiscouraged(addr.addr);
     const inbound = this.inboundCount();
-    if (discouraged && inbound + 1 >= this.budget.maxInbound) return drop('discouraged');
-    if (inbound >= this.budget.maxInbound && !this.attemptToEvictConnection()) return drop('full, no eviction candidate');
+    if (discouraged && inbound + 1 >= this.budget.maxInbound) { rejected.discouraged++; return drop('discouraged'); }
+    if (inbound >= this.budget.maxInbound && !this.attemptToEvictConnection()) { rejected.full++; return drop('full, no eviction candidate'); }
     this.addPeer(conn, 'inbound', addr, { permissions: flags, preferEvict: discouraged });
   }
 
@@ -538,6 +567,7 @@ export class PeerManager extends TypedEmitter<PeerManagerEvents> {
     const id = selectNodeToEvict(candidates);
     if (id === undefined) return false;
     this.peersById.get(id)?.disconnect('evicted to make room for an inbound connection');
+    this.counters.inboundEvictions++;
     return true;
   }
 
@@ -576,6 +606,10 @@ export class PeerManager extends TypedEmitter<PeerManagerEvents> {
       traffic: {
         recordSent: (n) => { this.bytesSent += n; this.uploadTarget.record(n, this.clock.now()); },
         recordReceived: (n) => { this.bytesRecv += n; },
+        recordMessage: (dir, key, n) => {
+          const m = this.counters.bytesPerMsg[dir];
+          m.set(key, (m.get(key) ?? 0) + n);
+        },
       },
       permissions: opts.permissions ?? 0,
       knownServices: opts.knownServices,
@@ -629,6 +663,7 @@ export class PeerManager extends TypedEmitter<PeerManagerEvents> {
   /** Core `MaybeDiscourageAndDisconnect`: noban and manual peers are not punished; local ones only disconnected. */
   private onMisbehaving(peer: Peer, reason: string): void {
     this.log.info(`peer ${peer.id} misbehaving: ${reason}`, { addr: peer.addr.toString() });
+    this.counters.misbehaving++;
     if (hasPermission(peer.permissions, Permission.NOBAN) || peer.connType === 'manual') return;
     if (peer.addr.addr.isLocal()) {
       peer.disconnect(`misbehaving: ${reason}`);
@@ -645,6 +680,7 @@ export class PeerManager extends TypedEmitter<PeerManagerEvents> {
     this.outboundNonces.delete(peer.nonce);
     this.addrRelay.onDisconnect(peer);
     this.invRelay.onDisconnect(peer);
+    if (!peer.isReady && peer.connType !== 'feeler' && reason !== 'shutdown') this.counters.handshakeFailures++;
     if (!peer.inbound && x?.countedConnected) {
       // Core FinalizeNode: refresh the address's time, except for block-relay-only links (privacy).
       if (peer.isReady && peer.connType !== 'block-relay-only') this.addrman.connected(peer.addr);
@@ -819,6 +855,7 @@ export class PeerManager extends TypedEmitter<PeerManagerEvents> {
         const err = e as { proxyFailure?: boolean; message?: string };
         if (!err.proxyFailure && !stop.aborted) this.addrman.attempt(target, opts.countFailure);
         if (!stop.aborted) {
+          this.counters.connectFailures++;
           this.addrman.markFailed(target);
           this.emit('connect:failed', target, connType, err.message ?? String(e));
         }
@@ -1170,6 +1207,7 @@ export class PeerManager extends TypedEmitter<PeerManagerEvents> {
     }
     if (this.banman.isSubnetBanned(subnet)) throw new PeerManagerError('ERR_ALREADY_BANNED', 'Error: IP/Subnet already banned');
     const entry = this.banman.ban(subnet, options);
+    this.counters.bansAdded++;
     for (const p of this.findBySubnet(subnet)) p.disconnect('banned');
     return entry;
   }

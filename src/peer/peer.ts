@@ -58,6 +58,8 @@ export interface TrafficRecorder {
   recordSent(bytes: number): void;
   /** Called with the size of every chunk received. */
   recordReceived(bytes: number): void;
+  /** Called per framed message with its counter key (Core message type or `*other*`) and wire size. */
+  recordMessage?(direction: 'sent' | 'recv', key: string, bytes: number): void;
 }
 
 /** Everything a `Peer` needs. */
@@ -317,6 +319,7 @@ export class Peer extends TypedEmitter<PeerEvents> {
     const frame = encodeFrame(this.options.magic, command, payload);
     const key = counterKey(command);
     this.sentPerMsg.set(key, (this.sentPerMsg.get(key) ?? 0) + frame.length);
+    this.options.traffic?.recordMessage?.('sent', key, frame.length);
     this.sent += frame.length;
     this.options.traffic?.recordSent(frame.length);
     const flushedPromptly = this.conn.write(frame);
@@ -473,6 +476,7 @@ export class Peer extends TypedEmitter<PeerEvents> {
   private handleFrame(frame: CompletedFrame): void {
     const key = counterKey(frame.command);
     this.recvPerMsg.set(key, (this.recvPerMsg.get(key) ?? 0) + frame.rawSize);
+    this.options.traffic?.recordMessage?.('recv', key, frame.rawSize);
     let message: Message;
     try {
       message = decodeMessage(frame.command, frame.payload);
