@@ -108,6 +108,8 @@ export interface AddrRelayContext {
   isUsefulServices(services: bigint): boolean;
   /** Called with the addresses accepted from a peer (for the `addr:new` event). */
   onAccepted(records: AddressRecord[], peer: Peer): void;
+  /** Called after each addr message with how many addresses were processed and rate-limited (cumulative metrics). */
+  onCounted?(processed: number, rateLimited: number): void;
 }
 
 function addrKeyBytes(service: NetService): Uint8Array {
@@ -228,6 +230,7 @@ export class AddrRelay {
     }
     s.processed += processed;
     s.rateLimited += limited;
+    this.ctx.onCounted?.(processed, limited);
     if (accepted.length > 0) {
       this.ctx.addrman.add(accepted, peer.addr.addr, ADDR_TIME_PENALTY_S);
       this.ctx.onAccepted(accepted, peer);

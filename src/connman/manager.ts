@@ -91,6 +91,10 @@ export interface ManagerCounters {
   misbehaving: number;
   /** Bans added. */
   bansAdded: number;
+  /** Addresses from addr/addrv2 messages processed (getpeerinfo addr_processed, summed over every peer ever). */
+  addrProcessed: number;
+  /** Addresses dropped by the addr rate limit (getpeerinfo addr_rate_limited, summed over every peer ever). */
+  addrRateLimited: number;
   /** Bytes per message type, including peers already gone. */
   bytesPerMsg: { sent: Map<string, number>; recv: Map<string, number> };
 }
@@ -237,6 +241,8 @@ export class PeerManager extends TypedEmitter<PeerManagerEvents> {
     connectFailures: 0,
     misbehaving: 0,
     bansAdded: 0,
+    addrProcessed: 0,
+    addrRateLimited: 0,
     bytesPerMsg: { sent: new Map(), recv: new Map() },
   };
 
@@ -280,6 +286,10 @@ export class PeerManager extends TypedEmitter<PeerManagerEvents> {
       ourServices: () => this.config.services,
       isUsefulServices: (s) => mayHaveUsefulAddressDB(s) || this.hasDesirableServices(s),
       onAccepted: (records, peer) => this.emit('addr:new', records, this.info(peer)),
+      onCounted: (processed, rateLimited) => {
+        this.counters.addrProcessed += processed;
+        this.counters.addrRateLimited += rateLimited;
+      },
     });
     this.invRelay = new InventoryRelay(this.clock, this.random, () => this.peersById.values());
   }
@@ -337,6 +347,29 @@ export class PeerManager extends TypedEmitter<PeerManagerEvents> {
   /** When start() completed (ms), 0 before. */
   get startTime(): number {
     return this.startedAt;
+  }
+
+  /** The user agent we send in `version` (getnetworkinfo "subversion"). */
+  get userAgent(): string {
+    return this.options.userAgent ?? DEFAULT_USER_AGENT;
+  }
+
+  /** True in blocks-only mode: peers are asked not to relay transactions (getnetworkinfo "localrelay" is its negation). */
+  get blocksOnly(): boolean {
+    return this.options.blocksOnly ?? false;
+  }
+
+  /**
+   * The SOCKS5 proxy connections to `net` go through, as configured (Core GetProxy; getnetworkinfo
+   * "networks"), or undefined when that network is dialed directly or not at all.
+   */
+  proxyFor(net: NetId): { proxy: NetService; randomizeCredentials: boolean } | undefined {
+    const c = this.config;
+    const proxy = net === Net.IPV4 || net === Net.IPV6 ? c.proxy
+      : net === Net.ONION ? c.onion ?? c.proxy
+        : net === Net.I2P ? c.i2pProxy
+          : undefined;
+    return proxy ? { proxy, randomizeCredentials: this.options.proxyRandomize ?? true } : undefined;
   }
 
   // ---- lifecycle ----------------------------------------------------------------------------

@@ -1,0 +1,220 @@
+/**
+ * The dashboard's JSON documents, built from the connection manager's public API: the peer list
+ * (getpeerinfo field names), a summary (connections by type and network, table sizes, totals,
+ * counters) and the address table's per-bucket fill. Plain functions of their inputs, so they are
+ * tested without HTTP.
+ */
+import { networkName, REACHABLE_NETWORKS, parseNetwork, type NetId } from '../address/network.js';
+import type { NetService } from '../address/service.js';
+import type { AddrMan } from '../addrman/addrman.js';
+import { ADDRMAN_BUCKET_SIZE, ADDRMAN_NEW_BUCKET_COUNT, ADDRMAN_TRIED_BUCKET_COUNT } from '../addrman/constants.js';
+import type { ManagerCounters, PeerDetails } from '../connman/manager.js';
+import { permissionNames } from '../connman/permissions.js';
+import { CONNECTION_TYPES, type ConnectionType } from '../peer/types.js';
+import type { Clock } from '../util/clock.js';
+
+/** What the dashboard reads from the connection manager; `PeerManager` satisfies it. */
+export interface DashboardSource {
+  /** Per-peer statistics (getpeerinfo). */
+  peerDetails(): readonly PeerDetails[];
+  /** Current peers. */
+  peers(): ReadonlyArray<{ readonly connType: ConnectionType; readonly inbound: boolean; readonly isDisconnecting: boolean; readonly addr: NetService }>;
+  /** Socket byte totals. */
+  totals(): { bytesSent: number; bytesRecv: number };
+  /** The address table. */
+  readonly addrman: Pick<AddrMan, 'size' | 'getEntries'>;
+  /** Active bans. */
+  listBanned(): readonly unknown[];
+  /** Cumulative counters. */
+  readonly counters: ManagerCounters;
+  /** Networks we can reach. */
+  readonly reachableNetworks: ReadonlySet<NetId>;
+  /** Whether networking is on. */
+  readonly networkActive: boolean;
+  /** True while running. */
+  readonly running: boolean;
+  /** When start() completed, ms (0 before). */
+  readonly startTime: number;
+  /** Network parameters (only the chain name is read). */
+  readonly network: { readonly name: string };
+  /** Our service flags. */
+  readonly localServices: bigint;
+  /** The manager's time source (the dashboard's default clock). */
+  readonly clock: Clock;
+}
+
+/** One row of `/api/peers`: Core getpeerinfo's names (times in Unix seconds, pings in seconds), plus `connected_for`. */
+export interface PeerRow {
+  id: number;
+  addr: string;
+  addrbind: string | null;
+  network: string;
+  connection_type: ConnectionType;
+  inbound: boolean;
+  subver: string;
+  version: number;
+  /** Service flags as 16 hex digits (Core's format). */
+  services: string;
+  startingheight: number;
+  pingtime: number | null;
+  minping: number | null;
+  pingwait: number | null;
+  bytessent: number;
+  bytesrecv: number;
+  conntime: number;
+  /** Seconds since the connection was made. */
+  connected_for: number;
+  lastsend: number;
+  lastrecv: number;
+  addr_relay_enabled: boolean;
+  addr_processed: number;
+  addr_rate_limited: number;
+  mapped_as: number;
+  permissions: string[];
+  /** True once the version handshake completed. */
+  handshake_done: boolean;
+}
+
+const seconds = (ms: number | undefined): number | null => (ms === undefined ? null : ms / 1000);
+
+/** `/api/peers`: every peer, ordered by id; `now` (ms) gives `connected_for`. */
+export function peerRows(source: Pick<DashboardSource, 'peerDetails'>, now: number): PeerRow[] {
+  return source.peerDetails().map((d): PeerRow => ({
+    id: d.id,
+    addr: d.addrName && d.addrName !== d.addr.toString() ? d.addrName : d.addr.toString(),
+    addrbind: d.addrBind ? d.addrBind.toString() : null,
+    network: networkName(d.network),
+    connection_type: d.connType,
+    inbound: d.inbound,
+    subver: d.remote?.userAgent ?? '',
+    version: d.remote?.version ?? 0,
+    services: (d.remote?.services ?? 0n).toString(16).padStart(16, '0'),
+    startingheight: d.remote?.startHeight ?? -1,
+    pingtime: seconds(d.lastPingMs),
+    minping: seconds(d.minPingMs),
+    pingwait: seconds(d.pingWaitMs),
+    bytessent: d.bytesSent,
+    bytesrecv: d.bytesRecv,
+    conntime: Math.floor(d.connectedAt / 1000),
+    connected_for: Math.max(0, Math.floor((now - d.connectedAt) / 1000)),
+    lastsend: Math.floor(d.lastSend / 1000),
+    lastrecv: Math.floor(d.lastRecv / 1000),
+    addr_relay_enabled: d.addrRelayEnabled,
+    addr_processed: d.addrProcessed,
+    addr_rate_limited: d.addrRateLimited,
+    mapped_as: d.mappedAs,
+    permissions: permissionNames(d.permissions),
+    handshake_done: d.successfullyConnected,
+  })).sort((a, b) => a.id - b.id);
+}
+
+/** `/api/summary`. */
+export interface Summary {
+  /** Now on the manager's clock, ms. */
+  time: number;
+  chain: string;
+  running: boolean;
+  networkactive: boolean;
+  /** Seconds since start (0 before). */
+  uptime: number;
+  /** Our service flags, 16 hex digits. */
+  localservices: string;
+  /** Core getconnectioncount-style counts (disconnecting peers excluded). */
+  connections: { total: number; in: number; out: number };
+  /** Connections by Core connection type (every type present, 0 when none). */
+  by_type: Record<ConnectionType, number>;
+  /** Connections by network (every reachable network present). */
+  by_network: Record<string, number>;
+  /** Connections by type, then network. */
+  by_type_network: Record<ConnectionType, Record<string, number>>;
+  totals: { totalbytessent: number; totalbytesrecv: number };
+  addrman: { new: number; tried: number; total: number; by_network: Record<string, { new: number; tried: number }> };
+  /** Active bans. */
+  banned: number;
+  counters: {
+    inbound_evictions: number;
+    inbound_rejected: ManagerCounters['inboundRejected'];
+    handshake_failures: number;
+    connect_failures: number;
+    misbehaving: number;
+    bans_added: number;
+  };
+}
+
+/** `/api/summary` at time `now` (ms): connections by type and network, table sizes, traffic totals and counters. */
+export function summary(source: Omit<DashboardSource, 'peerDetails' | 'clock'>, now: number): Summary {
+  const nets = REACHABLE_NETWORKS.filter((n) => source.reachableNetworks.has(parseNetwork(n)!));
+  const byType = Object.fromEntries(CONNECTION_TYPES.map((t) => [t, 0])) as Record<ConnectionType, number>;
+  const byNetwork: Record<string, number> = Object.fromEntries(nets.map((n) => [n, 0]));
+  const byTypeNetwork = Object.fromEntries(CONNECTION_TYPES.map((t) => [t, Object.fromEntries(nets.map((n) => [n, 0]))])) as Record<ConnectionType, Record<string, number>>;
+  let inbound = 0;
+  let outbound = 0;
+  for (const p of source.peers()) {
+    if (p.isDisconnecting) continue;
+    const net = networkName(p.addr.addr.getNetClass());
+    byType[p.connType]++;
+    byNetwork[net] = (byNetwork[net] ?? 0) + 1;
+    byTypeNetwork[p.connType][net] = (byTypeNetwork[p.connType][net] ?? 0) + 1;
+    if (p.inbound) inbound++;
+    else outbound++;
+  }
+  const am = source.addrman;
+  const amByNet: Record<string, { new: number; tried: number }> = {};
+  for (const n of REACHABLE_NETWORKS) {
+    const id = parseNetwork(n)!;
+    amByNet[n] = { new: am.size({ network: id, inNew: true }), tried: am.size({ network: id, inNew: false }) };
+  }
+  const c = source.counters;
+  const totals = source.totals();
+  return {
+    time: now,
+    chain: source.network.name,
+    running: source.running,
+    networkactive: source.networkActive,
+    uptime: source.startTime > 0 ? Math.max(0, Math.floor((now - source.startTime) / 1000)) : 0,
+    localservices: source.localServices.toString(16).padStart(16, '0'),
+    connections: { total: inbound + outbound, in: inbound, out: outbound },
+    by_type: byType,
+    by_network: byNetwork,
+    by_type_network: byTypeNetwork,
+    totals: { totalbytessent: totals.bytesSent, totalbytesrecv: totals.bytesRecv },
+    addrman: { new: am.size({ inNew: true }), tried: am.size({ inNew: false }), total: am.size(), by_network: amByNet },
+    banned: source.listBanned().length,
+    counters: {
+      inbound_evictions: c.inboundEvictions,
+      inbound_rejected: { ...c.inboundRejected },
+      handshake_failures: c.handshakeFailures,
+      connect_failures: c.connectFailures,
+      misbehaving: c.misbehaving,
+      bans_added: c.bansAdded,
+    },
+  };
+}
+
+/** `/api/addrman/buckets`: occupied cells per bucket of each table. */
+export interface BucketFill {
+  /** Cells per bucket (64). */
+  bucket_size: number;
+  /** 1,024 counts, one per new-table bucket (0 … 64). */
+  new: number[];
+  /** 256 counts, one per tried-table bucket (0 … 64). */
+  tried: number[];
+}
+
+/**
+ * Counts occupied cells per bucket from `getEntries` (Core getrawaddrman). That call builds one object
+ * per entry, so on a full table it is not cheap (≈ 0.3 s for 65,000 entries); callers cache it.
+ */
+export function bucketFill(addrman: Pick<AddrMan, 'getEntries'>): BucketFill {
+  const count = (fromTried: boolean, buckets: number): number[] => {
+    const out = new Array<number>(buckets).fill(0);
+    for (const e of addrman.getEntries(fromTried)) if (e.bucket >= 0 && e.bucket < buckets) out[e.bucket]++;
+    return out;
+  };
+  return { bucket_size: ADDRMAN_BUCKET_SIZE, new: count(false, ADDRMAN_NEW_BUCKET_COUNT), tried: count(true, ADDRMAN_TRIED_BUCKET_COUNT) };
+}
+
+/** Serialises to JSON with bigints as decimal strings (JSON has no integers beyond 2^53). */
+export function toJson(value: unknown): string {
+  return JSON.stringify(value, (_key, v: unknown) => (typeof v === 'bigint' ? v.toString() : v));
+}
