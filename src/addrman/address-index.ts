@@ -30,6 +30,8 @@ export interface SlotKeySource {
   addrBytesEqual(slot: number, bytes: Uint8Array): boolean;
   /** Hash of the key of `slot` (same function as `AddressIndex.hashKey`). */
   hashOf(slot: number): number;
+  /** True when slots `a` and `b` hold the same key. */
+  sameKey(a: number, b: number): boolean;
 }
 
 /** Open-addressing (linear probing) index from (network, address bytes, port) to a slot number. */
@@ -85,6 +87,24 @@ export class AddressIndex {
       if (keys.netOf(slot) === net && keys.portOf(slot) === port && keys.addrBytesEqual(slot, bytes)) return slot;
       i = (i + 1) & mask;
     }
+  }
+
+  /** The slot stored under the key of `slot` (itself, when the index is consistent), or -1. */
+  findSlotKey(slot: number): number {
+    const table = this.table;
+    const mask = this.mask;
+    let i = this.keys.hashOf(slot) & mask;
+    for (;;) {
+      const s = table[i];
+      if (s < 0) return -1;
+      if (s === slot || this.keys.sameKey(s, slot)) return s;
+      i = (i + 1) & mask;
+    }
+  }
+
+  /** Grows the table so that `n` keys fit without further rehashing. */
+  reserve(n: number): void {
+    while (n * MAX_LOAD_DEN > this.table.length * MAX_LOAD_NUM) this.grow();
   }
 
   /** Stores `slot` (whose key must not be present yet). */

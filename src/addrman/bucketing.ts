@@ -9,14 +9,15 @@
  * - `'N'` / `'K'` is one byte.
  *
  * Only the low bits of each cheap hash are ever used (moduli are powers of two ≤ 1024), so the low
- * 32-bit word from `cheapHashLow32` is enough. All hashing happens in one scratch buffer that starts
- * with the 32-byte key, so nothing is allocated per hash.
+ * 32-bit word is enough. Messages are built in a scratch buffer that starts with the 32-byte key, so
+ * nothing is allocated per hash. Single computations hash at once; the `*Batch` methods queue many
+ * messages for the four-lane SIMD kernel (cheap-hash-batch.ts) and hash them together.
  *
- * Two small caches exploit that the second hash of a bucket depends on few inputs: a new bucket's
- * `hash2` only on (source group, hash1 % 64) and a tried bucket's only on (address group, hash1 % 8).
- * Each cache holds at most `GROUP_CACHE_LIMIT` groups and is emptied when full.
+ * A cache exploits that the second hash of a new bucket depends only on (source group, hash1 % 64):
+ * all addresses of one `add` call share their source, so at most 64 second hashes are needed per
+ * source group. It holds at most GROUP_CACHE_LIMIT groups and is emptied when full. (A tried bucket's
+ * second hash depends on the address's own group, which rarely repeats; it is not cached.)
  */
-import { cheapHashLow32 } from '../util/hash.js';
 import {
   ADDRMAN_BUCKET_SIZE,
   ADDRMAN_NEW_BUCKET_COUNT,
@@ -24,6 +25,7 @@ import {
   ADDRMAN_TRIED_BUCKET_COUNT,
   ADDRMAN_TRIED_BUCKETS_PER_GROUP,
 } from './constants.js';
+import { CheapHashBatch } from './cheap-hash-batch.js';
 
 /** Bytes in Core's nKey. */
 export const ADDRMAN_KEY_BYTES = 32;
@@ -34,14 +36,33 @@ export const MAX_SERVICE_KEY_BYTES = 34;
 
 const CHAR_N = 0x4e;
 const CHAR_K = 0x4b;
+/** Scratch size: key 32 + 'N' 1 + bucket 4 + CompactSize 1 + service key 34 = 72 bytes, rounded up. */
+const SCRATCH_BYTES = 128;
+
+/** The hasher all bucketers share (its staging memory is used synchronously, one batch at a time). */
+const HASHER = new CheapHashBatch();
+
+/** True when bucket hashing runs on the WebAssembly SIMD kernel. */
+export function bucketHashAccelerated(): boolean {
+  return HASHER.accelerated;
+}
+
+/** Inputs of a batch of bucket computations: service keys packed MAX_SERVICE_KEY_BYTES apart. */
+export interface KeyBatch {
+  /** Number of items. */
+  n: number;
+  /** Service keys (`GetKey()`), item i at i × MAX_SERVICE_KEY_BYTES. */
+  keys: Uint8Array;
+  /** Length of each service key. */
+  keyLens: Uint8Array;
+}
 
 /** Computes Core's bucket numbers and bucket positions under one secret key. */
 export class Bucketer {
   /** The secret key (Core nKey), 32 bytes. */
   readonly key: Uint8Array;
-  private readonly buf = new Uint8Array(128);
+  private readonly buf = new Uint8Array(SCRATCH_BYTES);
   private readonly newCache = new Map<string, Int16Array>();
-  private readonly triedCache = new Map<string, Int16Array>();
 
   /** @param key Core's nKey (32 bytes). */
   constructor(key: Uint8Array) {
@@ -50,72 +71,147 @@ export class Bucketer {
     this.buf.set(this.key, 0);
   }
 
+  // ---- single computations -----------------------------------------------------------------------
+
   /** Core `GetNewBucket(nKey, src)`: the new bucket for an address group seen from a source group. */
   newBucket(addrGroup: Uint8Array, srcGroup: Uint8Array): number {
-    const b = this.buf;
-    let p = ADDRMAN_KEY_BYTES;
-    p = putVec(b, p, addrGroup);
-    p = putVec(b, p, srcGroup);
-    const h1 = cheapHashLow32(b, p) % ADDRMAN_NEW_BUCKETS_PER_SOURCE_GROUP;
-    return this.newBucketFromSource(srcGroup, h1);
+    const h1 = HASHER.hash(this.buf, this.writeNewH1(this.buf, addrGroup, srcGroup)) % ADDRMAN_NEW_BUCKETS_PER_SOURCE_GROUP;
+    const cache = this.newCacheFor(srcGroup);
+    if (cache[h1] < 0) cache[h1] = HASHER.hash(this.buf, this.writeH2(this.buf, srcGroup, h1)) % ADDRMAN_NEW_BUCKET_COUNT;
+    return cache[h1];
   }
 
   /** Core `GetTriedBucket(nKey)`: the tried bucket for a service key and its address group. */
   triedBucket(serviceKey: Uint8Array, keyLen: number, addrGroup: Uint8Array): number {
-    const b = this.buf;
-    b[ADDRMAN_KEY_BYTES] = keyLen;
-    for (let i = 0; i < keyLen; i++) b[ADDRMAN_KEY_BYTES + 1 + i] = serviceKey[i];
-    const h1 = cheapHashLow32(b, ADDRMAN_KEY_BYTES + 1 + keyLen) % ADDRMAN_TRIED_BUCKETS_PER_GROUP;
-    const cacheKey = groupKey(addrGroup);
-    let cached = this.triedCache.get(cacheKey);
-    if (cached === undefined) {
-      if (this.triedCache.size >= GROUP_CACHE_LIMIT) this.triedCache.clear();
-      cached = new Int16Array(ADDRMAN_TRIED_BUCKETS_PER_GROUP).fill(-1);
-      this.triedCache.set(cacheKey, cached);
-    }
-    let bucket = cached[h1];
-    if (bucket < 0) {
-      let p = putVec(b, ADDRMAN_KEY_BYTES, addrGroup);
-      p = putLe64Small(b, p, h1);
-      bucket = cheapHashLow32(b, p) % ADDRMAN_TRIED_BUCKET_COUNT;
-      cached[h1] = bucket;
-    }
-    return bucket;
+    const h1 = HASHER.hash(this.buf, this.writeTriedH1(this.buf, serviceKey, 0, keyLen)) % ADDRMAN_TRIED_BUCKETS_PER_GROUP;
+    return HASHER.hash(this.buf, this.writeH2(this.buf, addrGroup, h1)) % ADDRMAN_TRIED_BUCKET_COUNT;
   }
 
   /** Core `GetBucketPosition(nKey, fNew, bucket)`: the slot within `bucket` for a service key. */
   position(isNew: boolean, bucket: number, serviceKey: Uint8Array, keyLen: number): number {
-    const b = this.buf;
+    return HASHER.hash(this.buf, this.writePos(this.buf, isNew, bucket, serviceKey, 0, keyLen)) % ADDRMAN_BUCKET_SIZE;
+  }
+
+  // ---- batches -------------------------------------------------------------------------------------
+
+  /**
+   * New buckets and positions of n services (`keys`) with address groups `addrGroups[i]`, heard from
+   * sources with groups `srcGroups[i]`. Writes `outBucket[i]`, `outPos[i]`.
+   */
+  newLocationsBatch(k: KeyBatch, addrGroups: Uint8Array[], srcGroups: Uint8Array[], outBucket: Int32Array, outPos: Int32Array): void {
+    const msg = this.buf;
+    HASHER.reset();
+    const t1 = new Int32Array(k.n);
+    for (let i = 0; i < k.n; i++) t1[i] = HASHER.push(msg, this.writeNewH1(msg, addrGroups[i], srcGroups[i]));
+    HASHER.flush();
+    this.secondHashes(k.n, t1, srcGroups, ADDRMAN_NEW_BUCKETS_PER_SOURCE_GROUP, ADDRMAN_NEW_BUCKET_COUNT, (g) => this.newCacheFor(g), outBucket);
+    this.positionsBatch(k, true, outBucket, outPos);
+  }
+
+  /** Tried buckets and positions of n services with address groups `addrGroups[i]`. */
+  triedLocationsBatch(k: KeyBatch, addrGroups: Uint8Array[], outBucket: Int32Array, outPos: Int32Array): void {
+    const msg = this.buf;
+    HASHER.reset();
+    const t1 = new Int32Array(k.n);
+    for (let i = 0; i < k.n; i++) t1[i] = HASHER.push(msg, this.writeTriedH1(msg, k.keys, i * MAX_SERVICE_KEY_BYTES, k.keyLens[i]));
+    HASHER.flush();
+    const t2 = new Int32Array(k.n);
+    const h1 = new Int32Array(k.n);
+    for (let i = 0; i < k.n; i++) h1[i] = HASHER.result(t1[i]) % ADDRMAN_TRIED_BUCKETS_PER_GROUP;
+    HASHER.reset();
+    for (let i = 0; i < k.n; i++) t2[i] = HASHER.push(msg, this.writeH2(msg, addrGroups[i], h1[i]));
+    HASHER.flush();
+    for (let i = 0; i < k.n; i++) outBucket[i] = HASHER.result(t2[i]) % ADDRMAN_TRIED_BUCKET_COUNT;
+    this.positionsBatch(k, false, outBucket, outPos);
+  }
+
+  /** Positions of n services in the given buckets (`GetBucketPosition(nKey, isNew, buckets[i])`). */
+  positionsBatch(k: KeyBatch, isNew: boolean, buckets: Int32Array, outPos: Int32Array): void {
+    const msg = this.buf;
+    HASHER.reset();
+    const t = new Int32Array(k.n);
+    for (let i = 0; i < k.n; i++) t[i] = HASHER.push(msg, this.writePos(msg, isNew, buckets[i], k.keys, i * MAX_SERVICE_KEY_BYTES, k.keyLens[i]));
+    HASHER.flush();
+    for (let i = 0; i < k.n; i++) outPos[i] = HASHER.result(t[i]) % ADDRMAN_BUCKET_SIZE;
+  }
+
+  /** Round two of a new-bucket batch: `hash2` per (source group, hash1 % 64), from the cache or hashed once. */
+  private secondHashes(
+    n: number, t1: Int32Array, groups: Uint8Array[], per: number, count: number,
+    cacheFor: (g: Uint8Array) => Int16Array, out: Int32Array,
+  ): void {
+    const msg = this.buf;
+    const h1 = new Int32Array(n);
+    for (let i = 0; i < n; i++) h1[i] = HASHER.result(t1[i]) % per;
+    HASHER.reset();
+    const pending: Array<{ cache: Int16Array; slot: number; ticket: number }> = [];
+    const caches: Int16Array[] = new Array(n);
+    let lastGroup: Uint8Array | undefined;
+    let lastCache: Int16Array | undefined;
+    for (let i = 0; i < n; i++) {
+      // Batches often repeat one group object (every address of an Add call shares its source group).
+      const cache = groups[i] === lastGroup && lastCache !== undefined ? lastCache : cacheFor(groups[i]);
+      lastGroup = groups[i];
+      lastCache = cache;
+      caches[i] = cache;
+      if (cache[h1[i]] === -1) {
+        cache[h1[i]] = -2; // queued in this batch
+        pending.push({ cache, slot: h1[i], ticket: HASHER.push(msg, this.writeH2(msg, groups[i], h1[i])) });
+      }
+    }
+    HASHER.flush();
+    for (const p of pending) p.cache[p.slot] = HASHER.result(p.ticket) % count;
+    for (let i = 0; i < n; i++) out[i] = caches[i][h1[i]];
+  }
+
+  // ---- message layouts -------------------------------------------------------------------------------
+
+  /** key || vec(addrGroup) || vec(srcGroup); returns the length. */
+  private writeNewH1(b: Uint8Array, addrGroup: Uint8Array, srcGroup: Uint8Array): number {
+    return putVec(b, putVec(b, ADDRMAN_KEY_BYTES, addrGroup), srcGroup);
+  }
+
+  /** key || vec(group) || le64(h1); returns the length. */
+  private writeH2(b: Uint8Array, group: Uint8Array, h1: number): number {
+    return putLe64Small(b, putVec(b, ADDRMAN_KEY_BYTES, group), h1);
+  }
+
+  /** key || vec(serviceKey); returns the length. */
+  private writeTriedH1(b: Uint8Array, keys: Uint8Array, off: number, len: number): number {
+    b[ADDRMAN_KEY_BYTES] = len;
+    for (let i = 0; i < len; i++) b[ADDRMAN_KEY_BYTES + 1 + i] = keys[off + i];
+    return ADDRMAN_KEY_BYTES + 1 + len;
+  }
+
+  /** key || 'N'/'K' || le32(bucket) || vec(serviceKey); returns the length. */
+  private writePos(b: Uint8Array, isNew: boolean, bucket: number, keys: Uint8Array, off: number, len: number): number {
     let p = ADDRMAN_KEY_BYTES;
     b[p++] = isNew ? CHAR_N : CHAR_K;
     b[p++] = bucket & 0xff;
     b[p++] = (bucket >>> 8) & 0xff;
     b[p++] = (bucket >>> 16) & 0xff;
     b[p++] = (bucket >>> 24) & 0xff;
-    b[p++] = keyLen;
-    for (let i = 0; i < keyLen; i++) b[p + i] = serviceKey[i];
-    return cheapHashLow32(b, p + keyLen) % ADDRMAN_BUCKET_SIZE;
+    b[p++] = len;
+    for (let i = 0; i < len; i++) b[p + i] = keys[off + i];
+    return p + len;
   }
 
-  /** The second half of `newBucket`, cached per (source group, hash1 % 64). */
-  private newBucketFromSource(srcGroup: Uint8Array, h1: number): number {
-    const cacheKey = groupKey(srcGroup);
-    let cached = this.newCache.get(cacheKey);
-    if (cached === undefined) {
-      if (this.newCache.size >= GROUP_CACHE_LIMIT) this.newCache.clear();
-      cached = new Int16Array(ADDRMAN_NEW_BUCKETS_PER_SOURCE_GROUP).fill(-1);
-      this.newCache.set(cacheKey, cached);
-    }
-    let bucket = cached[h1];
-    if (bucket < 0) {
-      const b = this.buf;
-      let p = putVec(b, ADDRMAN_KEY_BYTES, srcGroup);
-      p = putLe64Small(b, p, h1);
-      bucket = cheapHashLow32(b, p) % ADDRMAN_NEW_BUCKET_COUNT;
-      cached[h1] = bucket;
-    }
-    return bucket;
+  private newCacheFor(srcGroup: Uint8Array): Int16Array {
+    return cacheFor(this.newCache, srcGroup, ADDRMAN_NEW_BUCKETS_PER_SOURCE_GROUP);
   }
+}
+
+/** The cache row of a group (created on first use; the map is emptied when it reaches the limit). */
+function cacheFor(map: Map<string, Int16Array>, group: Uint8Array, size: number): Int16Array {
+  let s = '';
+  for (let i = 0; i < group.length; i++) s += String.fromCharCode(group[i]);
+  let row = map.get(s);
+  if (row === undefined) {
+    if (map.size >= GROUP_CACHE_LIMIT) map.clear();
+    row = new Int16Array(size).fill(-1);
+    map.set(s, row);
+  }
+  return row;
 }
 
 /** Writes a CompactSize-prefixed byte vector (lengths here are always < 253). */
@@ -136,11 +232,4 @@ function putLe64Small(b: Uint8Array, p: number, v: number): number {
   b[p + 6] = 0;
   b[p + 7] = 0;
   return p + 8;
-}
-
-/** A Map key for a group's bytes. */
-function groupKey(group: Uint8Array): string {
-  let s = '';
-  for (let i = 0; i < group.length; i++) s += String.fromCharCode(group[i]);
-  return s;
 }

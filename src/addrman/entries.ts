@@ -26,6 +26,13 @@ import { ServiceIndex } from './service-index.js';
 
 /** Bytes reserved per slot in each address pool (the longest address: Tor v3 / I2P). */
 export const ADDR_SLOT_BYTES = 32;
+/**
+ * Bytes reserved per slot for the address's network group: a length byte and up to 7 group bytes
+ * (the longest group of a storable address is 6 bytes: Hurricane Electric's /36 with its class byte).
+ */
+export const GROUP_SLOT_BYTES = 8;
+/** Group length marking "not cached" (compute from the address when needed). */
+const GROUP_NOT_CACHED = 0xff;
 /** Most slots ever allocated: a full table plus the one entry `AddSingle` may create before placing. */
 export const MAX_SLOTS = ADDRMAN_MAX_ENTRIES + 1;
 /** Slots allocated for an empty table. */
@@ -63,6 +70,8 @@ export class EntryTable {
   network = new Uint8Array(0);
   /** Core `GetNetClass()` of the address (what GetAddr's network filter uses). */
   netClass = new Uint8Array(0);
+  /** The address's network group (`NetGroupManager.getGroup`), GROUP_SLOT_BYTES per slot: length, bytes. */
+  group = new Uint8Array(0);
   /** Core nTime: last seen, Unix seconds. */
   time = new Float64Array(0);
   /** Core m_last_try, seconds (memory only). */
@@ -152,7 +161,7 @@ export class EntryTable {
   /** Bytes held by all columns and indexes (for memory accounting). */
   get byteLength(): number {
     const cols = [
-      this.id, this.net, this.addr, this.port, this.srcNet, this.src, this.network, this.netClass, this.time,
+      this.id, this.net, this.addr, this.port, this.srcNet, this.src, this.network, this.netClass, this.group, this.time,
       this.lastTry, this.lastCountAttempt, this.lastSuccess, this.svcLo, this.svcHi, this.attempts, this.refCount,
       this.inTried, this.randomPos, this.newBucket, this.newPos, this.triedBucket, this.triedPos, this.stateKind,
       this.stateTime, this.randomOrder, this.freeList,
@@ -168,15 +177,19 @@ export class EntryTable {
    * Creates a live entry (Core `Create`, minus the counters the tables keep): address, port, source,
    * time and services from the arguments, every statistic zero, appended to `randomOrder`, indexed.
    */
-  create(id: number, addr: NetAddress, port: number, source: NetAddress, time: number, services: bigint): number {
+  create(
+    id: number, addr: NetAddress, port: number, source: NetAddress, time: number, services: bigint,
+    network: number, netClass: number, group: Uint8Array | undefined,
+  ): number {
     const slot = this.alloc(id);
     this.net[slot] = addr.net;
     this.addr.set(addr.bytes, slot * ADDR_SLOT_BYTES);
     this.port[slot] = port;
     this.srcNet[slot] = source.net;
     this.src.set(source.bytes, slot * ADDR_SLOT_BYTES);
-    this.network[slot] = addr.getNetwork();
-    this.netClass[slot] = addr.getNetClass();
+    this.network[slot] = network;
+    this.netClass[slot] = netClass;
+    this.setGroup(slot, group);
     this.time[slot] = time;
     this.lastTry[slot] = 0;
     this.lastCountAttempt[slot] = 0;
@@ -249,6 +262,24 @@ export class EntryTable {
     return true;
   }
 
+  /** True when two slots hold the same service (for the address index). */
+  sameKey(a: number, b: number): boolean {
+    if (this.net[a] !== this.net[b] || this.port[a] !== this.port[b]) return false;
+    const len = ADDR_LEN[this.net[a]];
+    const pool = this.addr;
+    const oa = a * ADDR_SLOT_BYTES;
+    const ob = b * ADDR_SLOT_BYTES;
+    for (let i = 0; i < len; i++) if (pool[oa + i] !== pool[ob + i]) return false;
+    return true;
+  }
+
+  /** Grows the columns and the index to hold `n` entries without further reallocation. */
+  reserve(n: number): void {
+    const want = Math.min(MAX_SLOTS, n);
+    if (want > this.capacity) this.resize(want);
+    this.index.reserve(n);
+  }
+
   /** The address-index hash of `slot`'s key. */
   hashOf(slot: number): number {
     return this.index.hashPooled(this.net[slot], this.addr, slot * ADDR_SLOT_BYTES, ADDR_LEN[this.net[slot]], this.port[slot]);
@@ -268,7 +299,8 @@ export class EntryTable {
 
   /** Service flags of `slot`. */
   servicesOf(slot: number): bigint {
-    return (BigInt(this.svcHi[slot]) << 32n) | BigInt(this.svcLo[slot]);
+    const hi = this.svcHi[slot];
+    return hi === 0 ? BigInt(this.svcLo[slot]) : (BigInt(hi) << 32n) | BigInt(this.svcLo[slot]);
   }
 
   /** Overwrites the service flags of `slot`, keeping the service index in step. */
@@ -323,6 +355,24 @@ export class EntryTable {
     return { service: this.serviceAt(slot), services: this.servicesOf(slot), time: this.time[slot] };
   }
 
+  /** Caches the network group of `slot` (undefined, or too long to cache: "not cached"). */
+  setGroup(slot: number, group: Uint8Array | undefined): void {
+    const g = slot * GROUP_SLOT_BYTES;
+    if (group !== undefined && group.length < GROUP_SLOT_BYTES) {
+      this.group[g] = group.length;
+      this.group.set(group, g + 1);
+    } else {
+      this.group[g] = GROUP_NOT_CACHED;
+    }
+  }
+
+  /** The cached network group of `slot` (a view; do not keep), or undefined when not cached. */
+  groupOf(slot: number): Uint8Array | undefined {
+    const g = slot * GROUP_SLOT_BYTES;
+    const len = this.group[g];
+    return len === GROUP_NOT_CACHED ? undefined : this.group.subarray(g + 1, g + 1 + len);
+  }
+
   /** Address byte length of `slot`'s own network. */
   addrLen(slot: number): number {
     return ADDR_LEN[this.net[slot]];
@@ -344,6 +394,7 @@ export class EntryTable {
     this.src = grow(this.src, (n) => new Uint8Array(n), ADDR_SLOT_BYTES);
     this.network = grow(this.network, (n) => new Uint8Array(n));
     this.netClass = grow(this.netClass, (n) => new Uint8Array(n));
+    this.group = grow(this.group, (n) => new Uint8Array(n), GROUP_SLOT_BYTES);
     this.time = grow(this.time, (n) => new Float64Array(n));
     this.lastTry = grow(this.lastTry, (n) => new Float64Array(n));
     this.lastCountAttempt = grow(this.lastCountAttempt, (n) => new Float64Array(n));
@@ -417,6 +468,7 @@ export function makeNetAddress(net: number, pool: Uint8Array, off: number): NetA
 
 /** Splits a 64-bit service mask into two unsigned 32-bit words. */
 export function splitServices(services: bigint): [number, number] {
+  if (services >= 0n && services <= 0xffffffffn) return [Number(services), 0];
   const v = BigInt.asUintN(64, services);
   return [Number(v & 0xffffffffn), Number(v >> 32n)];
 }

@@ -21,15 +21,19 @@
  * V4 and V3 written).
  *
  * Implementation. The table is struct-of-arrays (entries.ts) so that a full table fits in ≈ 200 bytes per
- * entry; objects are materialised only at the API. Beyond Core, each address carries an in-memory
- * connection state (never-tried / tried / connected / failed / banned-until), entries are indexed by
- * service bit so that a rare service is found without a scan, and every selection loop is bounded. The
- * module is pure: no I/O, time from an injected `Clock`, randomness from an injected `Random`.
+ * entry; objects are materialised only at the API. SHA256d dominates the cost of every operation, so
+ * bucket hashes are computed four at a time on a WebAssembly SIMD kernel (cheap-hash-batch.ts), in
+ * batches where Core computes them one by one (a whole `add` call, a whole peers.dat load); results are
+ * identical. Beyond Core, each address carries an in-memory connection state (never-tried / tried /
+ * connected / failed / banned-until), entries are indexed by service bit so that a rare service is found
+ * without a scan, and every selection loop is bounded. The module is pure: no I/O, time from an injected
+ * `Clock`, randomness from an injected `Random` (drawn exactly as Core draws it).
  *
  * Files: addrman.ts (public API, Core's Check() cadence), table.ts (tables and Core's mutation rules),
- * entries.ts (column store), bucketing.ts (bucket hashes), selection.ts (Select, GetAddr,
- * selectForConnection), collisions.ts (test-before-evict), consistency.ts (CheckAddrman),
- * peers-dat.ts (file format), address-index.ts / service-index.ts (indexes), connection-state.ts.
+ * entries.ts (column store), bucketing.ts and cheap-hash-batch.ts (bucket hashes), selection.ts and
+ * bit-reservoir.ts (Select, GetAddr, selectForConnection), collisions.ts (test-before-evict),
+ * consistency.ts (CheckAddrman), peers-dat.ts (file format), address-index.ts / service-index.ts
+ * (indexes), connection-state.ts, constants.ts, errors.ts.
  */
 export {
   AddrMan,

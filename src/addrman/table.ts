@@ -9,10 +9,11 @@
  * `select` can tell an empty bucket in O(1) instead of scanning 64 cells.
  */
 import type { NetAddress } from '../address/netaddress.js';
+import { Net } from '../address/network.js';
 import type { NetGroupManager } from '../address/netgroup.js';
 import type { AddressRecord } from '../address/record.js';
 import type { Random } from '../util/random.js';
-import { Bucketer, MAX_SERVICE_KEY_BYTES } from './bucketing.js';
+import { Bucketer, MAX_SERVICE_KEY_BYTES, type KeyBatch } from './bucketing.js';
 import {
   ADDRMAN_BUCKET_SIZE,
   ADDRMAN_CONNECTED_UPDATE_INTERVAL_S,
@@ -33,7 +34,7 @@ import {
   ADDRMAN_TRIED_BUCKET_COUNT,
   ADDRMAN_TRIED_SLOTS,
 } from './constants.js';
-import { EntryTable } from './entries.js';
+import { EntryTable, writeKey } from './entries.js';
 
 /** Number of Core network ids (NET_UNROUTABLE … NET_INTERNAL). */
 export const NET_COUNT = 7;
@@ -138,9 +139,18 @@ export class AddrTable {
 
   // ---- bucket numbers of stored entries -------------------------------------------------------
 
+  /** The network group of a stored entry (cached; computed and cached on first use if not). */
+  groupOf(slot: number): Uint8Array {
+    const cached = this.entries.groupOf(slot);
+    if (cached !== undefined) return cached;
+    const group = this.netgroups.getGroup(this.entries.addrAt(slot));
+    this.entries.setGroup(slot, group);
+    return group;
+  }
+
   /** Core `GetNewBucket(nKey, src)` for a stored entry and an arbitrary source group. */
   newBucketFor(slot: number, srcGroup: Uint8Array): number {
-    return this.bucketer.newBucket(this.netgroups.getGroup(this.entries.addrAt(slot)), srcGroup);
+    return this.bucketer.newBucket(this.groupOf(slot), srcGroup);
   }
 
   /** Core `GetNewBucket(nKey)` (own source), cached per entry. */
@@ -167,7 +177,7 @@ export class AddrTable {
     let bucket = e.triedBucket[slot];
     if (bucket < 0) {
       const len = e.writeServiceKey(slot, this.keyBuf);
-      bucket = this.bucketer.triedBucket(this.keyBuf, len, this.netgroups.getGroup(e.addrAt(slot)));
+      bucket = this.bucketer.triedBucket(this.keyBuf, len, this.groupOf(slot));
       e.triedBucket[slot] = bucket;
       e.triedPos[slot] = this.bucketer.position(false, bucket, this.keyBuf, len);
     }
@@ -186,7 +196,7 @@ export class AddrTable {
     return this.bucketer.position(isNew, bucket, this.keyBuf, len);
   }
 
-  /** Core `GetTriedBucket(nKey)` recomputed from scratch (consistency checks). */
+  /** Core `GetTriedBucket(nKey)` recomputed from the address (consistency checks: ignores every cache). */
   computeTriedBucket(slot: number): number {
     const len = this.entries.writeServiceKey(slot, this.keyBuf);
     return this.bucketer.triedBucket(this.keyBuf, len, this.netgroups.getGroup(this.entries.addrAt(slot)));
@@ -219,10 +229,13 @@ export class AddrTable {
 
   // ---- Core's mutations --------------------------------------------------------------------------
 
-  /** Core `Create`: a new entry with no new-table reference yet (nNew and the network count go up). */
-  create(rec: AddressRecord, source: NetAddress): number {
+  /**
+   * Core `Create`: a new entry with no new-table reference yet (nNew and the network count go up).
+   * `addr` must be routable (AddSingle checked), so its network is its own and its group is `group`.
+   */
+  create(rec: AddressRecord, source: NetAddress, group: Uint8Array): number {
     const addr = rec.service.addr;
-    const slot = this.entries.create(this.nextId++, addr, rec.service.port, source, rec.time, rec.services);
+    const slot = this.entries.create(this.nextId++, addr, rec.service.port, source, rec.time, rec.services, addr.net, routableNetClass(addr), group);
     const net = this.entries.network[slot];
     this.nNew++;
     this.netNew[net]++;
@@ -302,16 +315,75 @@ export class AddrTable {
   }
 
   /**
-   * Core `AddSingle`: adds or refreshes one address heard from `source` (whose group is `srcGroup`).
-   * Returns true when the address gained a new-table reference.
+   * Core `Add_`: adds addresses heard from `source` (group `srcGroup`); returns how many gained a
+   * new-table reference. The bucket hashes of every address not yet in the table are computed first, in
+   * one SIMD batch (their tried bucket too, so that a later `good()` needs no hashing); then Core's
+   * `AddSingle` runs for each address in order, exactly as Core's loop.
    */
-  addSingle(rec: AddressRecord, source: NetAddress, srcGroup: Uint8Array, timePenalty: number, now: number): boolean {
+  addBatch(records: AddressRecord[], source: NetAddress, srcGroup: Uint8Array, timePenalty: number, now: number): number {
+    const hint = this.precomputeAdd(records, srcGroup);
+    let added = 0;
+    for (let i = 0; i < records.length; i++) if (this.addSingle(records[i], source, srcGroup, timePenalty, now, hint, i)) added++;
+    return added;
+  }
+
+  /** Hashes, in batches, where each routable address that is not in the table yet would go. */
+  private precomputeAdd(records: AddressRecord[], srcGroup: Uint8Array): AddHint {
+    const n = records.length;
+    const hint: AddHint = {
+      routable: new Uint8Array(n),
+      group: new Array(n),
+      newBucket: new Int32Array(n).fill(-1),
+      newPos: new Int32Array(n),
+      triedBucket: new Int32Array(n),
+      triedPos: new Int32Array(n),
+    };
+    const idx: number[] = [];
+    for (let i = 0; i < n; i++) {
+      const s = records[i].service;
+      if (!s.addr.isRoutable()) continue;
+      hint.routable[i] = 1;
+      if (this.entries.find(s.addr, s.port) < 0) idx.push(i);
+    }
+    if (idx.length === 0) return hint;
+    const m = idx.length;
+    const batch: KeyBatch = { n: m, keys: new Uint8Array(m * MAX_SERVICE_KEY_BYTES), keyLens: new Uint8Array(m) };
+    const groups: Uint8Array[] = new Array(m);
+    const srcGroups: Uint8Array[] = new Array(m).fill(srcGroup);
+    for (let j = 0; j < m; j++) {
+      const s = records[idx[j]].service;
+      groups[j] = this.netgroups.getGroup(s.addr);
+      hint.group[idx[j]] = groups[j];
+      batch.keyLens[j] = writeKey(s.addr.net, s.addr.bytes, 0, s.port, batch.keys.subarray(j * MAX_SERVICE_KEY_BYTES));
+    }
+    const nb = new Int32Array(m);
+    const np = new Int32Array(m);
+    const tb = new Int32Array(m);
+    const tp = new Int32Array(m);
+    this.bucketer.newLocationsBatch(batch, groups, srcGroups, nb, np);
+    this.bucketer.triedLocationsBatch(batch, groups, tb, tp);
+    for (let j = 0; j < m; j++) {
+      const i = idx[j];
+      hint.newBucket[i] = nb[j];
+      hint.newPos[i] = np[j];
+      hint.triedBucket[i] = tb[j];
+      hint.triedPos[i] = tp[j];
+    }
+    return hint;
+  }
+
+  /**
+   * Core `AddSingle`: adds or refreshes one address heard from `source` (whose group is `srcGroup`).
+   * Returns true when the address gained a new-table reference. `hint[i]`, when given, holds the
+   * precomputed routability, group and bucket locations of this record.
+   */
+  addSingle(rec: AddressRecord, source: NetAddress, srcGroup: Uint8Array, timePenalty: number, now: number, hint?: AddHint, i = -1): boolean {
     const addr = rec.service.addr;
-    if (!addr.isRoutable()) return false;
+    if (hint ? hint.routable[i] === 0 : !addr.isRoutable()) return false;
     const e = this.entries;
     let slot = e.find(addr, rec.service.port);
     // Do not set a penalty for a source's self-announcement.
-    if (addr.equals(source)) timePenalty = 0;
+    if (sameAddress(addr, source)) timePenalty = 0;
     let created = false;
     if (slot >= 0) {
       // Periodically update nTime.
@@ -326,18 +398,28 @@ export class AddrTable {
       // Stochastic test: previous nRefCount == N: 2^N times harder to increase it.
       if (refs > 0 && this.random.randrange(1 << refs) !== 0) return false;
     } else {
-      slot = this.create(rec, source);
+      slot = this.create(rec, source, hint?.group[i] ?? this.netgroups.getGroup(addr));
       e.time[slot] = Math.max(0, rec.time - timePenalty);
       created = true;
     }
 
-    const len = e.writeServiceKey(slot, this.keyBuf);
-    const bucket = this.bucketer.newBucket(this.netgroups.getGroup(addr), srcGroup);
-    const pos = this.bucketer.position(true, bucket, this.keyBuf, len);
+    let bucket: number;
+    let pos: number;
+    if (hint && hint.newBucket[i] >= 0) {
+      bucket = hint.newBucket[i];
+      pos = hint.newPos[i];
+    } else {
+      bucket = this.newBucketFor(slot, srcGroup);
+      pos = this.position(true, bucket, slot);
+    }
     if (created) {
-      // The source of a fresh entry is its own source: remember its primary cell.
+      // The source of a fresh entry is its own source: remember its primary cell (and its tried cell).
       e.newBucket[slot] = bucket;
       e.newPos[slot] = pos;
+      if (hint && hint.newBucket[i] >= 0) {
+        e.triedBucket[slot] = hint.triedBucket[i];
+        e.triedPos[slot] = hint.triedPos[i];
+      }
     }
     const occupant = this.newCell(bucket, pos);
     let insert = occupant === -1;
@@ -404,6 +486,49 @@ export class AddrTable {
     if (slot >= 0) this.entries.setServices(slot, services);
   }
 
+  // ---- the loader's door (peers.dat) ----------------------------------------------------------------
+
+  /**
+   * Creates an entry read from peers.dat, with its stored statistics, counted as new and without
+   * references (Core Unserialize: `mapInfo[n] = info`, `m_network_counts[..].n_new++`). Without
+   * `group`, the entry's network group is computed when first needed.
+   */
+  loadEntry(id: number, rec: AddressRecord, source: NetAddress, lastSuccess: number, attempts: number, group?: Uint8Array): number {
+    const e = this.entries;
+    const addr = rec.service.addr;
+    const network = addr.getNetwork();
+    const netClass = network === Net.IPV6 ? routableNetClass(addr) : network;
+    const slot = e.create(id, addr, rec.service.port, source, rec.time, rec.services, network, netClass, group);
+    e.lastSuccess[slot] = lastSuccess;
+    e.attempts[slot] = attempts;
+    const net = e.network[slot];
+    this.nNew++;
+    this.netNew[net]++;
+    this.netPresent[net] = 1;
+    this.nextId = Math.max(this.nextId, id + 1);
+    return slot;
+  }
+
+  /** Moves a just-loaded entry into the (empty) tried cell its hash names. */
+  loadIntoTried(slot: number, bucket: number, pos: number): void {
+    const e = this.entries;
+    const net = e.network[slot];
+    this.nNew--;
+    this.netNew[net]--;
+    this.nTried++;
+    this.netTried[net]++;
+    e.inTried[slot] = 1;
+    e.triedBucket[slot] = bucket;
+    e.triedPos[slot] = pos;
+    this.setTriedCell(bucket, pos, slot);
+  }
+
+  /** Adds a new-table reference for a loaded entry in an empty cell. */
+  loadNewRef(slot: number, bucket: number, pos: number): void {
+    this.entries.refCount[slot]++;
+    this.setNewCell(bucket, pos, slot);
+  }
+
   // ---- collisions ----------------------------------------------------------------------------------
 
   /** Inserts `slot`'s id into the ordered collision set (no duplicates). */
@@ -419,4 +544,37 @@ export class AddrTable {
   collisionLive(c: Collision): boolean {
     return this.entries.isLive(c.slot) && this.entries.id[c.slot] === c.id;
   }
+}
+
+/** Precomputed facts about the records of one `addBatch` call (index = record index). */
+export interface AddHint {
+  /** 1 when the address is routable. */
+  routable: Uint8Array;
+  /** Network group of addresses that were not in the table. */
+  group: (Uint8Array | undefined)[];
+  /** New bucket for the call's source, -1 when not precomputed. */
+  newBucket: Int32Array;
+  /** Position in that bucket. */
+  newPos: Int32Array;
+  /** Tried bucket. */
+  triedBucket: Int32Array;
+  /** Position in the tried bucket. */
+  triedPos: Int32Array;
+}
+
+/**
+ * Core `GetNetClass()` of an address known to be routable: IPv4, and IPv6 that embeds an IPv4 address
+ * (SIIT, NAT64, 6to4, Teredo), count as IPv4 (`HasLinkedIPv4`); otherwise the address's own network.
+ * Skips the routability checks `getNetClass()` would repeat.
+ */
+function routableNetClass(addr: NetAddress): number {
+  if (addr.net === Net.IPV6 && (addr.isRFC6145() || addr.isRFC6052() || addr.isRFC3964() || addr.isRFC4380())) return Net.IPV4;
+  return addr.net;
+}
+
+/** Core `CNetAddr::operator==`: same network and address bytes (no string keys allocated). */
+function sameAddress(a: NetAddress, b: NetAddress): boolean {
+  if (a.net !== b.net || a.bytes.length !== b.bytes.length) return false;
+  for (let i = 0; i < a.bytes.length; i++) if (a.bytes[i] !== b.bytes[i]) return false;
+  return true;
 }

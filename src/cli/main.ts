@@ -6,7 +6,10 @@
 import { Command, CommanderError } from 'commander';
 import { PeerbookError } from '../util/errors.js';
 import { registerAddressCommands } from './address.js';
+import { registerCrawlCommand } from './crawl.js';
 import { CliError, EXIT_BAD_INPUT, processIO, type CliIO } from './io.js';
+import { registerRunCommand } from './run.js';
+import { registerWireCommands } from './wire.js';
 
 /** Package version shown by `peerbook --version`. */
 export const PEERBOOK_VERSION = '0.1.0';
@@ -19,6 +22,9 @@ export function buildProgram(io: CliIO = processIO): Command {
     .exitOverride()
     .configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) });
   registerAddressCommands(program, io);
+  registerWireCommands(program, io);
+  registerCrawlCommand(program, io);
+  registerRunCommand(program, io);
   return program;
 }
 

@@ -465,8 +465,11 @@ export class PeerManager extends TypedEmitter<PeerManagerEvents> {
     await Promise.all(peers.map((p) => p.closed));
     await Promise.allSettled([...this.tasks]);
     if (this.datadir && wasRunning) {
-      await this.persist('anchors.dat', () => this.datadir!.saveAnchors(anchorsToDump));
-      await this.persist('anchors.json', () => this.datadir!.saveServiceAnchors(serviceAnchors));
+      // Core dumps anchors only when it makes automatic connections (m_use_addrman_outgoing).
+      if (this.config.useAddrmanOutgoing) {
+        await this.persist('anchors.dat', () => this.datadir!.saveAnchors(anchorsToDump));
+        await this.persist('anchors.json', () => this.datadir!.saveServiceAnchors(serviceAnchors));
+      }
       await this.persist('peers.dat', () => this.datadir!.saveAddrMan(this.addrman, this.options.peersDatFormat ?? 4));
       await this.persist('banlist.json', () => this.datadir!.saveBanlist(this.banman.list()));
     }

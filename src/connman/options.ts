@@ -164,8 +164,10 @@ function parseOne(option: string, text: string | undefined, defaultPort: number)
 export function resolveConfig(o: PeerManagerOptions): ResolvedConfig {
   const port = o.network.defaultPort;
   const connect = o.connect ?? [];
+  // -connect=0 (Core: negated) only turns automatic outbound off; a real -connect list also means
+  // "trusted peers only": no listening and no DNS seeding by default (Core init.cpp soft-sets).
   const connectDisabled = connect.length === 1 && connect[0] === '0';
-  const manualOnly = connect.length > 0;
+  const manualOnly = connect.length > 0 && !connectDisabled;
   const listen = o.listen ?? !manualOnly;
   const maxConnections = o.maxConnections ?? DEFAULT_MAX_PEER_CONNECTIONS;
   if (!Number.isInteger(maxConnections) || maxConnections < 0) throw new ConfigError('maxconnections', `${maxConnections} is not a non-negative integer`);
@@ -218,7 +220,7 @@ export function resolveConfig(o: PeerManagerOptions): ResolvedConfig {
     whitebinds: listen ? whitebinds : [],
     whitelist,
     connect: connectDisabled ? [] : connect,
-    useAddrmanOutgoing: !manualOnly,
+    useAddrmanOutgoing: connect.length === 0,
     addNodes: [...(o.addNode ?? [])],
     seedNodes: [...(o.seedNode ?? [])],
     dnsSeed,

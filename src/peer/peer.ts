@@ -37,6 +37,8 @@ import {
 
 /** Most inventory hashes remembered per peer as "already known to it" (most-recently-used eviction). */
 export const MAX_KNOWN_INVENTORY = 5_000;
+/** After `disconnect`, a socket whose peer does not read our queued bytes is destroyed this much later, ms. */
+export const DISCONNECT_GRACE_MS = 2_000;
 
 /** What we announce about ourselves in `version`. */
 export interface LocalNodeInfo {
@@ -344,8 +346,12 @@ export class Peer extends TypedEmitter<PeerEvents> {
     this.recvQueue.clear();
     this.recvQueueBytes = 0;
     this.conn.end();
-    // A peer that stops reading could hold the socket open forever; force it after a grace period.
-    this.clock.setTimeout(() => this.conn.destroy(), 2_000);
+    // A peer that stops reading could hold the socket open forever; force it after a grace period. The
+    // timer goes as soon as the socket has closed, so a stopped manager leaves no timer behind.
+    if (!this.conn.closed) {
+      const force = this.clock.setTimeout(() => this.conn.destroy(), DISCONNECT_GRACE_MS);
+      this.conn.once('close', () => force.cancel());
+    }
     this.emit('close', reason);
   }
 

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { NetAddress } from '../../src/address/netaddress.js';
 import { NetService } from '../../src/address/service.js';
-import { Peer, type LocalNodeInfo, type PeerOptions } from '../../src/peer/peer.js';
+import { DISCONNECT_GRACE_MS, Peer, type LocalNodeInfo, type PeerOptions } from '../../src/peer/peer.js';
 import type { ConnectionType } from '../../src/peer/types.js';
 import { MemoryNetwork } from '../../src/transport/memory.js';
 import type { Connection } from '../../src/transport/transport.js';
@@ -358,4 +358,33 @@ test('disconnect closes the socket and resolves `closed`', async () => {
   await remoteClosed;
   assert.equal(peer.disconnectReason, 'test');
   assert.equal(peer.send({ type: 'getaddr' }), false);
+});
+
+test('disconnect leaves no timer behind once the socket has closed, yet destroys a socket that stays open after the grace period', async () => {
+  const clock = new VirtualClock();
+  const { peer } = await readyPair(clock);
+  assert.equal(clock.pendingTimers, 0);
+  peer.disconnect('test');
+  await peer.closed;
+  assert.equal(clock.pendingTimers, 0, 'the grace-period timer went with the socket');
+
+  // A remote that never acknowledges the close: only the grace timer ends the connection.
+  const stuck = await readyPair(clock);
+  stuck.remote.conn.pause();
+  const remoteEnd = stuck.remote.conn as unknown as { on: Connection['on'] };
+  let remoteClosed = false;
+  remoteEnd.on('close', () => { remoteClosed = true; });
+  const openConn = (stuck.peer as unknown as { conn: Connection }).conn;
+  // Keep our side open after end(): the memory stream would otherwise close as soon as both sides ended.
+  openConn.end = () => undefined;
+  stuck.peer.disconnect('stuck');
+  await settle();
+  assert.equal(openConn.closed, false);
+  assert.equal(clock.pendingTimers, 1);
+  await clock.tick(DISCONNECT_GRACE_MS);
+  await stuck.peer.closed;
+  await settle();
+  assert.equal(openConn.closed, true);
+  assert.equal(remoteClosed, true);
+  assert.equal(clock.pendingTimers, 0);
 });
