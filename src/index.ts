@@ -10,3 +10,8 @@ export * from './transport/index.js';
 export * from './peer/index.js';
 export * from './connman/index.js';
 export * from './store/index.js';
+export * from './rpc/index.js';
+export * from './metrics/index.js';
+export * from './dashboard/index.js';
+export * from './crawl/index.js';
+export * from './daemon/index.js';

@@ -7,6 +7,7 @@ import { Command, CommanderError } from 'commander';
 import { PeerbookError } from '../util/errors.js';
 import { registerAddressCommands } from './address.js';
 import { registerCrawlCommand } from './crawl.js';
+import { registerDemoCommand } from './demo.js';
 import { CliError, EXIT_BAD_INPUT, processIO, type CliIO } from './io.js';
 import { registerRunCommand } from './run.js';
 import { registerWireCommands } from './wire.js';
@@ -25,6 +26,7 @@ export function buildProgram(io: CliIO = processIO): Command {
   registerWireCommands(program, io);
   registerCrawlCommand(program, io);
   registerRunCommand(program, io);
+  registerDemoCommand(program, io);
   return program;
 }
 

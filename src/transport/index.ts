@@ -4,3 +4,4 @@ export * from './tcp.js';
 export * from './memory.js';
 export * from './socks5.js';
 export * from './router.js';
+export * from './loopback-map.js';

@@ -237,3 +237,21 @@ test('stop() is idempotent and leaves no timers behind', async () => {
   assert.equal(sim.net.listenerCount, 0);
   await assert.rejects(me.start(), { code: 'ERR_PEER_MANAGER' });
 });
+
+test('stop() leaves no timer pending the moment it resolves, even after closing connected peers', async () => {
+  const sim = new Sim();
+  const me = sim.node('37.0.0.1');
+  const other = sim.node('37.1.0.1');
+  await sim.startAll();
+  assert.equal(await other.openConnection(svc('37.0.0.1'), 'manual'), true);
+  await sim.run(5_000);
+  assert.equal(me.nodeCount('in'), 1);
+  for (const node of [me, other]) {
+    let stopped = false;
+    const stopping = node.stop().then(() => { stopped = true; });
+    while (!stopped) await sim.clock.tick(100);
+    await stopping;
+  }
+  // No 10 s of slack here: a peer's force-close timer must go with its socket.
+  assert.equal(sim.clock.pendingTimers, 0);
+});
