@@ -196,11 +196,16 @@ const SINGLE_OUT = STAGE2_OUT + STAGE_CAPACITY * 4;
 
 /** Queues messages, hashes them four at a time, and returns results by ticket. */
 export class CheapHashBatch {
-  private readonly k = getKernel();
+  private readonly k: Kernel | null;
   private results = new Uint32Array(256);
   private count = 0;
   private readonly staged = [0, 0];
   private readonly tickets = [new Int32Array(STAGE_CAPACITY), new Int32Array(STAGE_CAPACITY)];
+
+  /** @param opts `scalar: true` forces the scalar fallback (as where WebAssembly SIMD is missing). */
+  constructor(opts: { scalar?: boolean } = {}) {
+    this.k = opts.scalar ? null : getKernel();
+  }
 
   /** True when the SIMD kernel is in use (false: scalar `cheapHashLow32`). */
   get accelerated(): boolean {

@@ -28,3 +28,16 @@ test('batched hashes equal cheapHashLow32, across stage refills and mixed block 
     { numRuns: 25 },
   );
 });
+
+test('the scalar fallback (no WebAssembly SIMD) gives the same results through the same interface', () => {
+  const h = new CheapHashBatch({ scalar: true });
+  assert.equal(h.accelerated, false);
+  const msgs = Array.from({ length: 300 }, (_, i) => Uint8Array.from({ length: i % 120 }, (_, j) => (i * 31 + j) & 0xff));
+  h.reset();
+  const tickets = msgs.map((m) => h.push(m, m.length));
+  h.flush();
+  msgs.forEach((m, i) => {
+    assert.equal(h.result(tickets[i]), cheapHashLow32(m, m.length));
+    assert.equal(h.hash(m, m.length), cheapHashLow32(m, m.length));
+  });
+});
