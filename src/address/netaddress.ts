@@ -54,6 +54,21 @@ export const Reach = {
   PRIVATE: 6,
 } as const;
 
+const PREFIX_RFC3849 = Uint8Array.of(0x20, 0x01, 0x0d, 0xb8);
+const PREFIX_RFC9637 = Uint8Array.of(0x3f, 0xff);
+const PREFIX_RFC3964 = Uint8Array.of(0x20, 0x02);
+const PREFIX_RFC6052 = Uint8Array.of(0x00, 0x64, 0xff, 0x9b, 0, 0, 0, 0, 0, 0, 0, 0);
+const PREFIX_RFC4380 = Uint8Array.of(0x20, 0x01, 0x00, 0x00);
+const PREFIX_RFC4862 = Uint8Array.of(0xfe, 0x80, 0, 0, 0, 0, 0, 0);
+const PREFIX_RFC6145 = Uint8Array.of(0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 0, 0);
+const PREFIX_RFC4843_7343 = Uint8Array.of(0x20, 0x01, 0x00);
+const PREFIX_HENET = Uint8Array.of(0x20, 0x01, 0x04, 0x70);
+
+function isAllZero(bytes: Uint8Array, n: number): boolean {
+  for (let i = 0; i < n; i++) if (bytes[i] !== 0) return false;
+  return true;
+}
+
 function hasPrefix(bytes: Uint8Array, prefix: Uint8Array): boolean {
   if (bytes.length < prefix.length) return false;
   for (let i = 0; i < prefix.length; i++) if (bytes[i] !== prefix[i]) return false;
@@ -90,6 +105,7 @@ export class NetAddress {
   /** IPv6 zone index (e.g. `fe80::1%2`), 0 when absent; not part of any encoding. */
   readonly scopeId: number;
   private cachedKey: string | undefined;
+  private routable: boolean | undefined;
 
   private constructor(net: NetId, bytes: Uint8Array, scopeId = 0) {
     this.net = net;
@@ -330,11 +346,11 @@ export class NetAddress {
   /** Core `IsBindAny`: 0.0.0.0 or ::. */
   isBindAny(): boolean {
     if (!this.isIPv4() && !this.isIPv6()) return false;
-    return this.bytes.every((b) => b === 0);
+    return isAllZero(this.bytes, this.bytes.length);
   }
 
   private v4(a: number, b?: number): boolean {
-    return this.isIPv4() && this.bytes[0] === a && (b === undefined || this.bytes[1] === b);
+    return this.net === Net.IPV4 && this.bytes[0] === a && (b === undefined || this.bytes[1] === b);
   }
 
   /** 10/8, 192.168/16, 172.16/12 (private). */
@@ -352,42 +368,42 @@ export class NetAddress {
     const b = this.bytes;
     return (this.v4(192, 0) && b[2] === 2) || (this.v4(198, 51) && b[2] === 100) || (this.v4(203, 0) && b[2] === 113);
   }
-  private v6Prefix(...prefix: number[]): boolean {
-    return this.isIPv6() && hasPrefix(this.bytes, Uint8Array.from(prefix));
+  private v6(prefix: Uint8Array): boolean {
+    return this.net === Net.IPV6 && hasPrefix(this.bytes, prefix);
   }
   /** 2001:db8::/32 (IPv6 documentation). */
-  isRFC3849(): boolean { return this.v6Prefix(0x20, 0x01, 0x0d, 0xb8); }
+  isRFC3849(): boolean { return this.v6(PREFIX_RFC3849); }
   /** 3fff::/20 (IPv6 documentation, RFC 9637). */
-  isRFC9637(): boolean { return this.v6Prefix(0x3f, 0xff) && (this.bytes[2] & 0xf0) === 0; }
+  isRFC9637(): boolean { return this.v6(PREFIX_RFC9637) && (this.bytes[2] & 0xf0) === 0; }
   /** 2002::/16 (6to4). */
-  isRFC3964(): boolean { return this.v6Prefix(0x20, 0x02); }
+  isRFC3964(): boolean { return this.v6(PREFIX_RFC3964); }
   /** 64:ff9b::/96 (NAT64 well-known prefix). */
-  isRFC6052(): boolean { return this.v6Prefix(0x00, 0x64, 0xff, 0x9b, 0, 0, 0, 0, 0, 0, 0, 0); }
+  isRFC6052(): boolean { return this.v6(PREFIX_RFC6052); }
   /** 2001::/32 (Teredo). */
-  isRFC4380(): boolean { return this.v6Prefix(0x20, 0x01, 0x00, 0x00); }
+  isRFC4380(): boolean { return this.v6(PREFIX_RFC4380); }
   /** fe80::/64 (IPv6 link-local). */
-  isRFC4862(): boolean { return this.v6Prefix(0xfe, 0x80, 0, 0, 0, 0, 0, 0); }
+  isRFC4862(): boolean { return this.v6(PREFIX_RFC4862); }
   /** fc00::/7 (unique local). */
-  isRFC4193(): boolean { return this.isIPv6() && (this.bytes[0] & 0xfe) === 0xfc; }
+  isRFC4193(): boolean { return this.net === Net.IPV6 && (this.bytes[0] & 0xfe) === 0xfc; }
   /** ::ffff:0:0:0/96 (IPv4-translated, SIIT). */
-  isRFC6145(): boolean { return this.v6Prefix(0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 0, 0); }
+  isRFC6145(): boolean { return this.v6(PREFIX_RFC6145); }
   /** 2001:10::/28 (ORCHID). */
-  isRFC4843(): boolean { return this.v6Prefix(0x20, 0x01, 0x00) && (this.bytes[3] & 0xf0) === 0x10; }
+  isRFC4843(): boolean { return this.v6(PREFIX_RFC4843_7343) && (this.bytes[3] & 0xf0) === 0x10; }
   /** 2001:20::/28 (ORCHIDv2). */
-  isRFC7343(): boolean { return this.v6Prefix(0x20, 0x01, 0x00) && (this.bytes[3] & 0xf0) === 0x20; }
+  isRFC7343(): boolean { return this.v6(PREFIX_RFC4843_7343) && (this.bytes[3] & 0xf0) === 0x20; }
   /** 2001:470::/32 (Hurricane Electric, grouped by /36). */
-  isHeNet(): boolean { return this.v6Prefix(0x20, 0x01, 0x04, 0x70); }
+  isHeNet(): boolean { return this.v6(PREFIX_HENET); }
 
   /** Core `IsLocal`: 127/8, 0/8, ::1. */
   isLocal(): boolean {
-    if (this.isIPv4()) return this.bytes[0] === 127 || this.bytes[0] === 0;
-    if (this.isIPv6()) return this.bytes.every((b, i) => b === (i === 15 ? 1 : 0));
+    if (this.net === Net.IPV4) return this.bytes[0] === 127 || this.bytes[0] === 0;
+    if (this.net === Net.IPV6) return isAllZero(this.bytes, 15) && this.bytes[15] === 1;
     return false;
   }
 
   /** Core `IsValid`: not ::, not documentation ranges, not internal, not 0.0.0.0/255.255.255.255, CJDNS starts 0xfc. */
   isValid(): boolean {
-    if (this.isIPv6() && this.bytes.every((b) => b === 0)) return false;
+    if (this.net === Net.IPV6 && isAllZero(this.bytes, 16)) return false;
     if (this.isCJDNS() && this.bytes[0] !== 0xfc) return false;
     if (this.isRFC3849() || this.isRFC9637()) return false;
     if (this.isInternal()) return false;
@@ -398,12 +414,15 @@ export class NetAddress {
     return true;
   }
 
-  /** Core `IsRoutable`: valid and outside every private, reserved and local range. */
+  /** Core `IsRoutable`: valid and outside every private, reserved and local range (computed once; addresses are immutable). */
   isRoutable(): boolean {
-    return this.isValid() && !(
-      this.isRFC1918() || this.isRFC2544() || this.isRFC3927() || this.isRFC4862() || this.isRFC6598() ||
-      this.isRFC5737() || this.isRFC4193() || this.isRFC4843() || this.isRFC7343() || this.isLocal() || this.isInternal()
-    );
+    if (this.routable === undefined) {
+      this.routable = this.isValid() && !(
+        this.isRFC1918() || this.isRFC2544() || this.isRFC3927() || this.isRFC4862() || this.isRFC6598() ||
+        this.isRFC5737() || this.isRFC4193() || this.isRFC4843() || this.isRFC7343() || this.isLocal() || this.isInternal()
+      );
+    }
+    return this.routable;
   }
 
   /** Core `GetNetwork`: INTERNAL, UNROUTABLE for anything not routable, else the address's network. */

@@ -41,13 +41,18 @@ export class NetGroupManager {
   getGroup(addr: NetAddress): Uint8Array {
     const asn = this.getMappedAS(addr);
     if (asn !== 0) return Uint8Array.of(Net.IPV6, asn & 0xff, (asn >>> 8) & 0xff, (asn >>> 16) & 0xff, asn >>> 24);
-    const out: number[] = [addr.getNetClass()];
-    if (addr.isLocal()) return Uint8Array.from(out);
-    if (addr.isInternal()) return Uint8Array.from([...out, ...addr.bytes]); // the 10 hash bytes
-    if (!addr.isRoutable()) return Uint8Array.from(out);
+    const netClass = addr.getNetClass();
+    if (addr.isLocal()) return Uint8Array.of(netClass);
+    if (addr.isInternal()) { // the 10 hash bytes
+      const out = new Uint8Array(1 + addr.bytes.length);
+      out[0] = netClass;
+      out.set(addr.bytes, 1);
+      return out;
+    }
+    if (!addr.isRoutable()) return Uint8Array.of(netClass);
     if (addr.hasLinkedIPv4()) {
       const v4 = addr.getLinkedIPv4();
-      return Uint8Array.of(out[0], v4 >>> 24, (v4 >>> 16) & 0xff);
+      return Uint8Array.of(netClass, v4 >>> 24, (v4 >>> 16) & 0xff);
     }
     let bits: number;
     if (addr.isTor() || addr.isI2P()) bits = 4;
@@ -55,11 +60,13 @@ export class NetGroupManager {
     else if (addr.isHeNet()) bits = 36;
     else bits = 32;
     const bytes = addr.getAddrBytes();
-    const whole = Math.floor(bits / 8);
-    for (let i = 0; i < whole; i++) out.push(bytes[i]);
-    const rest = bits % 8;
-    if (rest > 0) out.push(bytes[whole] | ((1 << (8 - rest)) - 1));
-    return Uint8Array.from(out);
+    const whole = bits >> 3;
+    const rest = bits & 7;
+    const out = new Uint8Array(1 + whole + (rest > 0 ? 1 : 0));
+    out[0] = netClass;
+    for (let i = 0; i < whole; i++) out[1 + i] = bytes[i];
+    if (rest > 0) out[1 + whole] = bytes[whole] | ((1 << (8 - rest)) - 1);
+    return out;
   }
 
   /** The asmap checksum stored in peers.dat; all zeros without an asmap. */

@@ -98,6 +98,12 @@ export class ByteWriter {
 
   /** Writes a CompactSize (1, 3, 5 or 9 bytes, canonical). */
   compactSize(n: number | bigint): this {
+    if (typeof n === 'number' && n >= 0 && n <= 0xffffffff && Number.isInteger(n)) {
+      // Plain-number fast path (every length and count); BigInt only for 64-bit values.
+      if (n < 0xfd) return this.u8(n);
+      if (n <= 0xffff) return this.u8(0xfd).u16le(n);
+      return this.u8(0xfe).u32le(n);
+    }
     const v = BigInt(n);
     if (v < 0n) throw new RangeError(`CompactSize cannot encode negative ${v}`);
     if (v < 0xfdn) return this.u8(Number(v));
@@ -226,6 +232,25 @@ export class ByteReader {
    * been encoded shorter is rejected, and with `rangeCheck` so is anything above MAX_SIZE.
    */
   compactSize(rangeCheck = true): number {
+    // Plain-number fast path for the 1-, 3- and 5-byte forms; the 9-byte form goes through BigInt.
+    const first = this.view[this.pos];
+    if (this.pos < this.view.length && first !== 0xff) {
+      let v: number;
+      if (first < 0xfd) {
+        this.pos++;
+        return first;
+      }
+      this.pos++;
+      if (first === 0xfd) {
+        v = this.u16le();
+        if (v < 0xfd) throw new DecodeError('non-canonical ReadCompactSize()');
+      } else {
+        v = this.u32le();
+        if (v < 0x10000) throw new DecodeError('non-canonical ReadCompactSize()');
+      }
+      if (rangeCheck && v > MAX_SIZE) throw new DecodeError('ReadCompactSize(): size too large');
+      return v;
+    }
     const v = this.compactSizeBig();
     if (rangeCheck && v > BigInt(MAX_SIZE)) throw new DecodeError('ReadCompactSize(): size too large');
     if (v > BigInt(Number.MAX_SAFE_INTEGER)) throw new DecodeError('ReadCompactSize(): size too large');

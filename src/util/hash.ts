@@ -13,7 +13,8 @@ import { createHash } from 'node:crypto';
 /** Inputs up to this many bytes are hashed in JavaScript; longer ones by OpenSSL. */
 export const SHORT_INPUT_LIMIT = 256;
 
-const K = new Int32Array([
+/** SHA-256 round constants (FIPS 180-4 §4.2.2), as signed 32-bit words. */
+export const SHA256_K: Int32Array = new Int32Array([
   0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5,
   0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3, 0x72be5d74, 0x80deb1fe, 0x9bdc06a7, 0xc19bf174,
   0xe49b69c1, 0xefbe4786, 0x0fc19dc6, 0x240ca1cc, 0x2de92c6f, 0x4a7484aa, 0x5cb0a9dc, 0x76f988da,
@@ -23,7 +24,8 @@ const K = new Int32Array([
   0x19a4c116, 0x1e376c08, 0x2748774c, 0x34b0bcb5, 0x391c0cb3, 0x4ed8aa4a, 0x5b9cca4f, 0x682e6ff3,
   0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2,
 ]);
-const IV = new Int32Array([0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19]);
+/** SHA-256 initial hash value (FIPS 180-4 §5.3.3), as signed 32-bit words. */
+export const SHA256_IV: Int32Array = new Int32Array([0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19]);
 
 // Scratch state shared by the synchronous functions below (JavaScript is single-threaded per isolate).
 const W = new Int32Array(64);
@@ -43,7 +45,7 @@ function compressW(): void {
   for (let t = 0; t < 64; t++) {
     const S1 = ((e >>> 6) | (e << 26)) ^ ((e >>> 11) | (e << 21)) ^ ((e >>> 25) | (e << 7));
     const ch = (e & f) ^ (~e & g);
-    const t1 = (h + S1 + ch + K[t] + W[t]) | 0;
+    const t1 = (h + S1 + ch + SHA256_K[t] + W[t]) | 0;
     const S0 = ((a >>> 2) | (a << 30)) ^ ((a >>> 13) | (a << 19)) ^ ((a >>> 22) | (a << 10));
     const maj = (a & b) ^ (a & c) ^ (b & c);
     const t2 = (S0 + maj) | 0;
@@ -62,7 +64,7 @@ function loadBlock(src: Uint8Array, off: number): void {
 
 /** Hashes data[0..len) into S (JavaScript path, any length). */
 function sha256Into(data: Uint8Array, len: number): void {
-  S.set(IV);
+  S.set(SHA256_IV);
   const full = len - (len % 64);
   for (let off = 0; off < full; off += 64) {
     loadBlock(data, off);
@@ -94,7 +96,7 @@ function rehashState(): void {
   W[8] = 0x80000000 | 0;
   W[9] = W[10] = W[11] = W[12] = W[13] = W[14] = 0;
   W[15] = 256;
-  S.set(IV);
+  S.set(SHA256_IV);
   compressW();
 }
 

@@ -69,26 +69,27 @@ export class ChaChaRandom implements Random {
     return new ChaChaRandom(randomBytes(32));
   }
 
-  private nextWords(): void {
+  // The last 64-bit keystream word read by `nextWord`, as unsigned 32-bit halves (no tuple allocation).
+  private wordLo = 0;
+  private wordHi = 0;
+
+  /** Reads the next 64-bit keystream word into (wordLo, wordHi). */
+  private nextWord(): void {
     if (this.chunkPos + 8 > this.chunk.length) {
       this.chunk = this.cipher.update(ZEROS);
       this.chunkPos = 0;
     }
-  }
-
-  /** Reads the next 64-bit keystream word into (lo, hi). */
-  private word(): [number, number] {
-    this.nextWords();
-    const lo = this.chunk.readUInt32LE(this.chunkPos);
-    const hi = this.chunk.readUInt32LE(this.chunkPos + 4);
-    this.chunkPos += 8;
-    return [lo, hi];
+    const c = this.chunk;
+    const p = this.chunkPos;
+    this.wordLo = (c[p] | (c[p + 1] << 8) | (c[p + 2] << 16) | (c[p + 3] << 24)) >>> 0;
+    this.wordHi = (c[p + 4] | (c[p + 5] << 8) | (c[p + 6] << 16) | (c[p + 7] << 24)) >>> 0;
+    this.chunkPos = p + 8;
   }
 
   /** @inheritdoc */
   rand64(): bigint {
-    const [lo, hi] = this.word();
-    return (BigInt(hi) << 32n) | BigInt(lo);
+    this.nextWord();
+    return (BigInt(this.wordHi) << 32n) | BigInt(this.wordLo);
   }
 
   /** @inheritdoc */
@@ -110,24 +111,42 @@ export class ChaChaRandom implements Random {
 
   /** @inheritdoc */
   randbits(bits: number): number {
-    if (!Number.isInteger(bits) || bits < 0 || bits > 53) throw new ArgumentError(`randbits(${bits}): bits must be in [0, 53]`);
+    if (!(bits >= 0 && bits <= 53 && (bits | 0) === bits)) throw new ArgumentError(`randbits(${bits}): bits must be in [0, 53]`);
     let lo: number;
     let hi: number;
     if (bits <= this.bufBits) {
       lo = this.bufLo;
       hi = this.bufHi;
-      [this.bufLo, this.bufHi] = shr64(this.bufLo, this.bufHi, bits);
+      // buffer >>= bits
+      if (bits >= 32) {
+        this.bufLo = bits === 32 ? hi : hi >>> (bits - 32);
+        this.bufHi = 0;
+      } else if (bits > 0) {
+        this.bufLo = ((lo >>> bits) | (hi << (32 - bits))) >>> 0;
+        this.bufHi = hi >>> bits;
+      }
       this.bufBits -= bits;
     } else {
       // All of the buffer, topped up with the low bits of a fresh word; the rest of that word is the new buffer.
-      const [gLo, gHi] = this.word();
-      const [sLo, sHi] = shl64(gLo, gHi, this.bufBits);
-      lo = (sLo | this.bufLo) >>> 0;
-      hi = (sHi | this.bufHi) >>> 0;
-      [this.bufLo, this.bufHi] = shr64(gLo, gHi, bits - this.bufBits);
-      this.bufBits = 64 + this.bufBits - bits;
+      this.nextWord();
+      const gLo = this.wordLo;
+      const gHi = this.wordHi;
+      const k = this.bufBits; // < bits ≤ 53, so k ≤ 52
+      // (gen << k) | buffer
+      if (k === 0) { lo = gLo; hi = gHi; }
+      else if (k < 32) { lo = ((gLo << k) | this.bufLo) >>> 0; hi = ((gHi << k) | (gLo >>> (32 - k)) | this.bufHi) >>> 0; }
+      else { lo = this.bufLo; hi = ((k === 32 ? gLo : gLo << (k - 32)) | this.bufHi) >>> 0; }
+      // buffer = gen >> (bits - k)
+      const r = bits - k;
+      if (r >= 32) { this.bufLo = r === 32 ? gHi : gHi >>> (r - 32); this.bufHi = 0; }
+      else { this.bufLo = ((gLo >>> r) | (gHi << (32 - r))) >>> 0; this.bufHi = gHi >>> r; }
+      this.bufBits = 64 + k - bits;
     }
-    return lowBits(lo, hi, bits);
+    // The low `bits` bits of (hi, lo).
+    if (bits === 0) return 0;
+    if (bits < 32) return (lo & ((1 << bits) - 1)) >>> 0;
+    if (bits === 32) return lo;
+    return lo + (hi & ((1 << (bits - 32)) - 1)) * TWO_32;
   }
 
   /** @inheritdoc */
@@ -148,7 +167,8 @@ export class ChaChaRandom implements Random {
 
   /** @inheritdoc */
   randfloat(): number {
-    return top53(this.word()) * 2 ** -53;
+    this.nextWord();
+    return top53(this.wordLo, this.wordHi) * 2 ** -53;
   }
 
   /** @inheritdoc */
@@ -168,7 +188,8 @@ export class ChaChaRandom implements Random {
   /** @inheritdoc */
   randExpDuration(meanMs: number): number {
     // Core MakeExponentiallyDistributed(rand64()) = -log1p((u >> 11) * -2^-53), scaled by the mean.
-    const u = top53(this.word());
+    this.nextWord();
+    const u = top53(this.wordLo, this.wordHi);
     return -Math.log1p(u * -(2 ** -53)) * meanMs;
   }
 
@@ -179,7 +200,7 @@ export class ChaChaRandom implements Random {
 }
 
 /** The top 53 bits of a 64-bit word (value >> 11). */
-function top53([lo, hi]: [number, number]): number {
+function top53(lo: number, hi: number): number {
   return hi * 2 ** 21 + (lo >>> 11);
 }
 
@@ -187,24 +208,4 @@ function bitWidth(v: number): number {
   if (v === 0) return 0;
   if (v < TWO_32) return 32 - Math.clz32(v);
   return 32 + (32 - Math.clz32(Math.floor(v / TWO_32)));
-}
-
-function shr64(lo: number, hi: number, k: number): [number, number] {
-  if (k === 0) return [lo, hi];
-  if (k >= 64) return [0, 0];
-  if (k >= 32) return [k === 32 ? hi : hi >>> (k - 32), 0];
-  return [((lo >>> k) | (hi << (32 - k))) >>> 0, hi >>> k];
-}
-
-function shl64(lo: number, hi: number, k: number): [number, number] {
-  if (k === 0) return [lo, hi];
-  if (k >= 64) return [0, 0];
-  if (k >= 32) return [0, k === 32 ? lo : (lo << (k - 32)) >>> 0];
-  return [(lo << k) >>> 0, ((hi << k) | (lo >>> (32 - k))) >>> 0];
-}
-
-function lowBits(lo: number, hi: number, n: number): number {
-  if (n === 0) return 0;
-  if (n <= 32) return lo % 2 ** n;
-  return lo + (hi % 2 ** (n - 32)) * TWO_32;
 }
