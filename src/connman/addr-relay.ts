@@ -87,7 +87,8 @@ export interface AddrRelayStats {
 export interface AddrRelayContext {
   clock: Clock;
   random: Random;
-  addrman: AddrMan;
+  /** The address table (a function: the manager replaces its table when it loads peers.dat). */
+  addrman(): AddrMan;
   banman: BanMan;
   /** The node's secret randomizer keys (Core nSeed0, nSeed1). */
   seed0: bigint;
@@ -232,7 +233,7 @@ export class AddrRelay {
     s.rateLimited += limited;
     this.ctx.onCounted?.(processed, limited);
     if (accepted.length > 0) {
-      this.ctx.addrman.add(accepted, peer.addr.addr, ADDR_TIME_PENALTY_S);
+      this.ctx.addrman().add(accepted, peer.addr.addr, ADDR_TIME_PENALTY_S);
       this.ctx.onAccepted(accepted, peer);
     }
     if (msg.addresses.length < MAX_ADDR_TO_SEND) s.getaddrSent = false;
@@ -255,8 +256,8 @@ export class AddrRelay {
 
   /** Core `GetAddresses` (unsafe: no cache): table sample minus banned and discouraged. */
   private freshAddresses(): AddressRecord[] {
-    const { addrman, banman } = this.ctx;
-    return addrman.getAddr({ maxAddresses: MAX_ADDR_TO_SEND, maxPct: MAX_PCT_ADDR_TO_SEND })
+    const { banman } = this.ctx;
+    return this.ctx.addrman().getAddr({ maxAddresses: MAX_ADDR_TO_SEND, maxPct: MAX_PCT_ADDR_TO_SEND })
       .filter((r) => !banman.isDiscouraged(r.service.addr) && !banman.isBanned(r.service.addr));
   }
 

@@ -274,7 +274,7 @@ export class PeerManager extends TypedEmitter<PeerManagerEvents> {
     this.addrRelay = new AddrRelay({
       clock: this.clock,
       random: this.random,
-      addrman: this.addrmanInstance,
+      addrman: () => this.addrmanInstance,
       banman: this.banman,
       seed0: this.seed0,
       seed1: this.seed1,
@@ -387,7 +387,7 @@ export class PeerManager extends TypedEmitter<PeerManagerEvents> {
           // Addresses the application added before start() are kept alongside the loaded table.
           const early = this.addrman.getAddr({ maxAddresses: 0, maxPct: 0, filtered: false });
           for (const rec of early) loaded.add([rec], rec.service.addr);
-          this.replaceAddrman(loaded);
+          this.addrmanInstance = loaded;
         }
         this.banman.load(await this.datadir.loadBanlist());
         this.banlistDirty = false;
@@ -418,11 +418,6 @@ export class PeerManager extends TypedEmitter<PeerManagerEvents> {
     if (this.config.useAddrmanOutgoing && this.config.dnsSeed && this.network.dnsSeeds.length > 0) this.track(this.dnsSeeding());
     this.log.info(`PeerManager started on ${this.network.name}`, { listen: this.listenAddresses.map(String), addresses: this.addrman.size() });
     this.scheduleTick(0);
-  }
-
-  private replaceAddrman(addrman: AddrMan): void {
-    this.addrmanInstance = addrman;
-    (this.addrRelay as unknown as { ctx: { addrman: AddrMan } }).ctx.addrman = addrman;
   }
 
   private async bindListeners(): Promise<void> {
