@@ -29,6 +29,7 @@ import { stateFromColumns, type AddressState } from './connection-state.js';
 import { StateKind, splitServices } from './entries.js';
 import { AddrManConsistencyError } from './errors.js';
 import { readPeersDat, writePeersDat } from './peers-dat.js';
+import { restoreTable, snapshotTable, type TableSnapshot } from './restore.js';
 import { getAddrSlots, selectForConnectionSlot, selectSlot } from './selection.js';
 import { AddrTable } from './table.js';
 
@@ -193,6 +194,21 @@ export class AddrMan {
     const man = new AddrMan(opts);
     man.table = readPeersDat(bytes, magic, { netgroups: man.netgroups, makeTable: (key) => man.makeTable(key) });
     return man;
+  }
+
+  /**
+   * Rebuilds a table from a `snapshot()` (or hand-made data) under the snapshot's key, following Core's
+   * placement rules (restore.ts). Draws nothing from `opts.random`. Throws `AddrManRestoreError`.
+   */
+  static restore(snapshot: TableSnapshot, opts: AddrManOptions): AddrMan {
+    const man = new AddrMan({ ...opts, deterministic: false, key: Uint8Array.from(snapshot.key) });
+    restoreTable(man.table, snapshot);
+    return man;
+  }
+
+  /** Everything the table holds, as plain data that `AddrMan.restore` turns back into the same table. */
+  snapshot(): TableSnapshot {
+    return snapshotTable(this.table);
   }
 
   /** Writes the table as a complete peers.dat file (magic, payload, sha256d checksum). */

@@ -6,6 +6,7 @@
 import { Command, CommanderError } from 'commander';
 import { PeerbookError } from '../util/errors.js';
 import { registerAddressCommands } from './address.js';
+import { registerAddrmanCommands } from './addrman.js';
 import { registerCrawlCommand } from './crawl.js';
 import { registerDemoCommand } from './demo.js';
 import { CliError, EXIT_BAD_INPUT, processIO, type CliIO } from './io.js';
@@ -23,6 +24,7 @@ export function buildProgram(io: CliIO = processIO): Command {
     .exitOverride()
     .configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) });
   registerAddressCommands(program, io);
+  registerAddrmanCommands(program, io);
   registerWireCommands(program, io);
   registerCrawlCommand(program, io);
   registerRunCommand(program, io);

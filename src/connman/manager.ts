@@ -21,7 +21,7 @@ import { Subnet } from '../address/subnet.js';
 import { AddrMan } from '../addrman/addrman.js';
 import type { BanEntry } from '../addrman/banlist.js';
 import { Peer, type LocalNodeInfo, type PeerStats, type RemoteVersion } from '../peer/peer.js';
-import { isOutboundOrBlockRelay, type ConnectionType } from '../peer/types.js';
+import { type ConnectionType } from '../peer/types.js';
 import { Socks5Transport } from '../transport/socks5.js';
 import { RoutingTransport } from '../transport/router.js';
 import { TcpTransport } from '../transport/tcp.js';
@@ -43,7 +43,7 @@ import { InventoryRelay } from './inv-relay.js';
 import { LocalAddresses, LocalScore } from './local-addresses.js';
 import { silentLogger, type Logger } from './logger.js';
 import { ConfigError, resolveConfig, type PeerManagerOptions, type ResolvedConfig } from './options.js';
-import { hasPermission, Permission, permissionNames, resolvePermissions } from './permissions.js';
+import { hasPermission, Permission, resolvePermissions } from './permissions.js';
 import {
   blockRelayPeerToEvict, chooseOutboundAddress, EXTRA_BLOCK_RELAY_ONLY_PEER_INTERVAL_MS, EXTRA_NETWORK_PEER_INTERVAL_MS,
   FEELER_INTERVAL_MS, fullRelayPeerToEvict, nextConnectionType, peerToReplaceForServices, pickPreferredNetwork,
@@ -1303,16 +1303,6 @@ export class PeerManager extends TypedEmitter<PeerManagerEvents> {
     if (!this.datadir) return;
     await this.datadir.saveAddrMan(this.addrman, this.options.peersDatFormat ?? 4);
     await this.datadir.saveBanlist(this.banman.list());
-  }
-
-  /** Names of a peer's permissions (getpeerinfo). */
-  static permissionNames(flags: number): string[] {
-    return permissionNames(flags);
-  }
-
-  /** True for automatic outbound slot types. */
-  static isAutomaticOutbound(type: ConnectionType): boolean {
-    return isOutboundOrBlockRelay(type);
   }
 
   /** The data directory path, if any. */

@@ -11,7 +11,7 @@ import { homedir } from 'node:os';
 import path from 'node:path';
 import pino from 'pino';
 import { Asmap } from '../address/asmap.js';
-import { Net, networkName, type AddressNetwork } from '../address/network.js';
+import { networkName, type AddressNetwork } from '../address/network.js';
 import { NetService } from '../address/service.js';
 import { Subnet } from '../address/subnet.js';
 import type { Logger, LogFields } from '../connman/logger.js';
@@ -309,11 +309,6 @@ export class Daemon {
   get httpAddress(): NetService | undefined {
     return this.http?.address;
   }
-}
-
-/** Reachable network names, for messages. */
-export function describeNetworks(manager: PeerManager): string {
-  return [...manager.reachableNetworks].map((n) => networkName(n)).join(', ') || networkName(Net.UNROUTABLE);
 }
 
 /** Re-exported for the CLI. */

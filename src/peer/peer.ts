@@ -24,7 +24,7 @@ import { encodeFrame, FrameDecoder } from '../wire/frame.js';
 import { FrameError, MessageDecodeError, type CompletedFrame } from '../wire/errors.js';
 import { decodeMessage, encodeMessage, type Message } from '../wire/messages.js';
 import {
-  MIN_PEER_PROTO_VERSION, PROTOCOL_VERSION, WTXID_RELAY_VERSION, zeroVersionAddress, type VersionMessage,
+  MIN_PEER_PROTO_VERSION, WTXID_RELAY_VERSION, zeroVersionAddress, type VersionMessage,
 } from '../wire/version.js';
 import type { Connection } from '../transport/transport.js';
 import { LruSet } from './lru-set.js';

@@ -4,7 +4,6 @@ import { fork } from 'node:child_process';
 import { watch } from 'node:fs';
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { StoreError, tempPathFor, writeFileAtomic } from '../../src/store/index.js';
 import { ChaChaRandom } from '../../src/util/random.js';
 import { tempDirFor } from '../support/tmp.js';
