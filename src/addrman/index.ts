@@ -54,3 +54,5 @@ export { AddrManConsistencyError, PeersDatError, PeersDatVersionError, type Peer
 export { INCOMPATIBILITY_BASE, PEERS_DAT_FILE_FORMAT, PeersDatFormat } from './peers-dat.js';
 export * from './constants.js';
 export { DataFileError, unwrapHashedFile, wrapHashedFile } from './hashed-file.js';
+export { AddrManRestoreError, type RestoreCell, type RestoreEntry, type TableSnapshot } from './restore.js';
+export * from './peers-json.js';

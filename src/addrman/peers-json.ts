@@ -10,14 +10,26 @@
  * source (and its network), table (`new`/`tried`), refCount, cells (each new-table reference, or the
  * tried cell, as bucket and position) and the connection state.
  *
- * Unlike peers.dat, peers.json keeps what Core holds only in memory — last try, last counted attempt,
- * which buckets a new entry is referenced from beyond the first, the connection state, `m_last_good`
- * and pending collisions — so `decodePeersJson(encodePeersJson(t))` is the same table entry for entry
- * (restore.ts lists the two things no export can carry: Core ids and the random-position order).
- * Import goes through `AddrMan.restore`, so it obeys Core's rules: positions are keyed hashes and are
- * checked, not trusted; a tried entry needs a last success; and under another asmap every entry is
- * re-bucketed and may be dropped, as Core does with peers.dat. Hand-written files may leave out
- * `cells`, `refCount`, `network`, `servicesnames` and the statistics (zero by default).
+ * Unlike peers.dat, peers.json also keeps what Core holds only in memory — last try, last counted
+ * attempt, the connection state, `m_last_good` and the pending collisions — so
+ * `decodePeersJson(encodePeersJson(t))` is the same table, cell for cell and field for field. Import goes through `AddrMan.restore`, so it
+ * obeys Core's rules: positions are keyed hashes and are checked, not trusted; a tried entry needs a
+ * last success; two entries never share a cell. Hand-written files may leave out `cells`, `refCount`,
+ * `network`, `servicesnames` and the statistics (zero by default).
+ *
+ * What is not preserved exactly, and why:
+ * - Core's entry ids are renumbered 0..n-1 in file order (their relative order is kept) and the
+ *   random-position array (`vRandom`) is rebuilt in that order: neither is observable except through
+ *   which entry a given random draw picks, and Core's own peers.dat reload renumbers the same way.
+ * - A file written under another asmap (its `asmapChecksum` differs from the reader's) is re-bucketed
+ *   as Core re-buckets peers.dat: each new entry keeps one reference, in its own-source cell, and an
+ *   entry whose cell is taken (tried entries too) is dropped — the stored positions are meaningless
+ *   under other network groups.
+ * - The connection state is restored as written, although a `connected` entry's connection belonged
+ *   to the process that wrote the file.
+ * - Converting to peers.dat keeps only what that format holds: last try, last counted attempt, state,
+ *   `m_last_good` and collisions are lost, times are stored as unsigned 32-bit numbers, and format 3
+ *   keeps one entry per IP.
  *
  * The key is in the file, as it is in peers.dat: whoever reads it can predict the table's buckets,
  * so treat it like peers.dat. Input is bounded (MAX_PEERS_JSON_BYTES, ADDRMAN_MAX_ENTRIES entries) and
@@ -42,10 +54,11 @@ export const PEERS_JSON_VERSION = 1;
 export const PEERS_JSON_FILE_NAME = 'peers.json';
 /**
  * Largest input accepted, bytes. The largest file `encodePeersJson` can write — a full table (81,920
- * entries) of onion addresses with 8 references and all 64 service bits set, ≈ 2 KB an entry — is
- * ≈ 160 MB; a realistic full table is ≈ 40 MB. Anything larger was not written by Peerbook.
+ * entries) of onion addresses with 8 references, all 64 service bits set and 16-digit times, 1,721
+ * bytes an entry — is ≈ 135 MiB (a realistic full table is ≈ 33 MiB). Anything larger was not
+ * written by Peerbook and is refused before it is parsed.
  */
-export const MAX_PEERS_JSON_BYTES = 192 * 1024 * 1024;
+export const MAX_PEERS_JSON_BYTES = 160 * 1024 * 1024;
 
 /** Networks an entry's address can belong to, with Core's names. */
 const ADDRESS_NETWORKS: readonly AddressNetwork[] = ['ipv4', 'ipv6', 'onion', 'i2p', 'cjdns', 'internal'];
@@ -92,21 +105,37 @@ export interface PeersJsonHeader {
 
 /** One entry of a peers.json file, as written. */
 export interface PeersJsonEntry {
+  /** The address without port (Core `ToStringAddr`). */
   address: string;
+  /** TCP port. */
   port: number;
+  /** Core's name of the address's own network (tells an fc00::/8 IPv6 address from a CJDNS one). */
   network: AddressNetwork;
+  /** Service flags, 16 hex digits (getpeerinfo `services`). */
   services: string;
+  /** Their names (getpeerinfo `servicesnames`); informational, ignored on import. */
   servicesnames: string[];
+  /** nTime: last seen, Unix seconds. */
   time: number;
+  /** m_last_try, seconds (0 = never). */
   lastTry: number;
+  /** m_last_count_attempt, seconds. */
   lastCountAttempt: number;
+  /** m_last_success, seconds (0 = never). */
   lastSuccess: number;
+  /** nAttempts: failed attempts since the last success. */
   attempts: number;
+  /** Where the address was first heard from. */
   source: string;
+  /** Core's name of the source's own network. */
   sourceNetwork: AddressNetwork;
+  /** Which table the entry is in. */
   table: 'new' | 'tried';
+  /** nRefCount: new-table references (0 for tried entries). */
   refCount: number;
+  /** Each new-table reference, or the tried cell. */
   cells: Array<{ bucket: number; position: number }>;
+  /** Connection state (Peerbook). */
   state: AddressState;
 }
 

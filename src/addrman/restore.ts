@@ -183,6 +183,16 @@ export function restoreTable(t: AddrTable, snapshot: TableSnapshot): void {
   const restoreCells = snapshot.asmapChecksum === undefined || bytesEqual(snapshot.asmapChecksum, t.netgroups.asmapChecksum());
   if (snapshot.lastGood !== undefined) checkTime(-1, 'lastGood', snapshot.lastGood);
   entries.forEach((entry, i) => validateEntry(i, entry));
+  const collisions = snapshot.collisions ?? [];
+  if (collisions.length > ADDRMAN_SET_TRIED_COLLISION_SIZE) {
+    throw new AddrManRestoreError(-1, 'collisions', `${collisions.length} pending collisions, more than Core keeps (${ADDRMAN_SET_TRIED_COLLISION_SIZE})`);
+  }
+  const seen = new Set<number>();
+  collisions.forEach((i, j) => {
+    if (!Number.isInteger(i) || i < 0 || i >= entries.length) throw new AddrManRestoreError(-1, `collisions[${j}]`, `${i} is not an entry index`);
+    if (seen.has(i)) throw new AddrManRestoreError(-1, `collisions[${j}]`, `entry ${i} is listed twice`);
+    seen.add(i);
+  });
 
   // Create every entry (Core Unserialize's mapInfo fill: counted as new, no references yet).
   e.reserve(entries.length);
@@ -229,17 +239,15 @@ export function restoreTable(t: AddrTable, snapshot: TableSnapshot): void {
     e.triedPos[slotOf[i]] = triedPos[k];
   });
   const refOwner: number[] = [];
-  const refCell: number[] = [];
   const refBucket: number[] = [];
   if (restoreCells) {
     for (const i of newIdx) {
       const cells = entries[i].cells;
       if (cells === undefined) continue;
-      cells.forEach((c, j) => {
+      for (const c of cells) {
         refOwner.push(i);
-        refCell.push(j);
         refBucket.push(c.bucket);
-      });
+      }
     }
   }
   const refPos = new Int32Array(refOwner.length);
@@ -292,17 +300,7 @@ export function restoreTable(t: AddrTable, snapshot: TableSnapshot): void {
     if (dropped[i]) t.delete(slotOf[i]);
   });
 
-  const collisions = snapshot.collisions ?? [];
-  if (collisions.length > ADDRMAN_SET_TRIED_COLLISION_SIZE) {
-    throw new AddrManRestoreError(-1, 'collisions', `${collisions.length} pending collisions, more than Core keeps (${ADDRMAN_SET_TRIED_COLLISION_SIZE})`);
-  }
-  const seen = new Set<number>();
-  collisions.forEach((i, j) => {
-    if (!Number.isInteger(i) || i < 0 || i >= entries.length) throw new AddrManRestoreError(-1, `collisions[${j}]`, `${i} is not an entry index`);
-    if (seen.has(i)) throw new AddrManRestoreError(-1, `collisions[${j}]`, `entry ${i} is listed twice`);
-    seen.add(i);
-    if (!dropped[i]) t.insertCollision(slotOf[i]);
-  });
+  for (const i of collisions) if (!dropped[i]) t.insertCollision(slotOf[i]);
   t.lastGood = snapshot.lastGood ?? 1;
 
   const code = checkAddrman(t);

@@ -61,10 +61,15 @@ export interface LoadedTableFile {
 
 /** What `addrman info` prints. */
 export interface AddrmanInfo {
+  /** peers.dat format number (0–4) or "json". */
   format: number | 'json';
+  /** Entries in the new table. */
   new: number;
+  /** Entries in the tried table. */
   tried: number;
+  /** All entries. */
   total: number;
+  /** Per network (Core `GetNetwork`, as getaddrmaninfo counts): new and tried entries. */
   networks: Record<string, { new: number; tried: number }>;
 }
 
@@ -78,9 +83,11 @@ function expectedMagic(opts: TableFileOptions): Uint8Array | undefined {
   return opts.network !== undefined ? getNetworkParams(opts.network).magic : undefined;
 }
 
-/** True when the content looks like JSON: its first non-blank byte is `{`. */
+/** True when the content looks like JSON: its first byte after a UTF-8 byte-order mark and blanks is `{`. */
 function looksLikeJson(bytes: Uint8Array): boolean {
-  for (const b of bytes) {
+  const start = bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? 3 : 0;
+  for (let i = start; i < bytes.length; i++) {
+    const b = bytes[i];
     if (b === 0x20 || b === 0x09 || b === 0x0a || b === 0x0d) continue;
     return b === 0x7b;
   }
@@ -143,7 +150,9 @@ export function tableInfo(file: LoadedTableFile): AddrmanInfo {
 }
 
 /**
- * The `dump` lines of a table: new entries (in the order of their first cell), then tried ones. With
+ * The `dump` lines of a table: new entries (in the order of their first cell), then tried ones;
+ * `network` is Core's `GetNetwork` (what `info` counts by: unroutable addresses are
+ * "not_publicly_routable"). With
  * `buckets`, each line carries `bucket`/`position` — the tried cell, or for a new entry its first
  * reference in table order — and a new entry also `references`: every (bucket, position) it occupies,
  * as Core's getrawaddrman lists each.
