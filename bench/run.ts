@@ -1,0 +1,147 @@
+/**
+ * `npm run bench`: Peerbook's addrman benchmarks (Core's six scenarios, full-table memory, peers.dat
+ * save and load) and the same operations on bcoin's HostList, in one run. Prints a comparison table and
+ * writes bench/results/<date>-<host>.json and bench/results/latest.json. A missed target is reported,
+ * not fatal: the exit status is 0 unless a bench could not run at all.
+ *
+ *   node --expose-gc dist/bench/run.js [--quick] [--skip-bcoin] [--no-save]
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { runAddrmanExtraBench, type AddrmanExtraFigures } from './addrman-extra.js';
+import { runAddrmanBench } from './addrman.js';
+import { runBcoinBenchIsolated, type BcoinBenchResult } from './bcoin.js';
+import { addressSetDigest, coreBenchAddresses } from './core-addresses.js';
+import { buildScenarios, codeVersion, cpuPressure, formatMisses, formatTable, machineInfo } from './report.js';
+import { gcExposed } from './timing.js';
+
+/** Version of the results file layout (bench/README.md describes it). */
+const RESULTS_SCHEMA = 'peerbook-bench/1';
+
+const USAGE = `Usage: node --expose-gc dist/bench/run.js [--quick] [--skip-bcoin] [--no-save]
+  --quick       fewer repetitions (3 instead of 7); results are marked "quick"
+  --skip-bcoin  Peerbook only (no bcoin comparison)
+  --no-save     print only; write no files under bench/results/`;
+
+/** CPU pressure (% of the last minute with a task waiting for a CPU) above which the run is called noisy. */
+const BUSY_PRESSURE_PCT = 10;
+
+/** bench/ in the source tree (this file runs from dist/bench/). */
+const BENCH_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../bench');
+
+function log(message: string): void {
+  process.stderr.write(`${message}\n`);
+}
+
+/** `2026-01-02T03-04-05Z`: an ISO time without characters that file systems dislike. */
+function fileStamp(date: Date): string {
+  return date.toISOString().replace(/\.\d{3}Z$/, 'Z').replace(/:/g, '-');
+}
+
+async function main(): Promise<number> {
+  const argv = process.argv.slice(2);
+  if (argv.includes('--help') || argv.includes('-h')) {
+    console.log(USAGE);
+    return 0;
+  }
+  const unknown = argv.filter((a) => !['--quick', '--skip-bcoin', '--no-save'].includes(a));
+  if (unknown.length > 0) {
+    console.error(`Unknown option ${unknown.join(' ')}\n${USAGE}`);
+    return 2;
+  }
+  const quick = argv.includes('--quick');
+  const skipBcoin = argv.includes('--skip-bcoin');
+  const save = !argv.includes('--no-save');
+
+  const started = new Date();
+  const machine = machineInfo();
+  if (!gcExposed()) log('warning: run with node --expose-gc; without it the memory figures are unreliable');
+  const pressure = machine.cpuPressureStart ? `, CPU pressure ${machine.cpuPressureStart.avg10}% (10 s)` : '';
+  log(`bench (${quick ? 'quick' : 'full'}) on ${machine.cpuModel}, ${machine.cores} cores, load ${machine.loadAverageStart.join(' ')}${pressure}`);
+
+  log('Peerbook: Core addrman scenarios, full table, peers.dat …');
+  const addrman = await runAddrmanBench({ quick });
+  log('Peerbook: add with v1 decoding, connected …');
+  const extra: AddrmanExtraFigures = runAddrmanExtraBench({ quick });
+
+  let bcoin: BcoinBenchResult | null = null;
+  let bcoinError: string | null = null;
+  if (!skipBcoin) {
+    log('bcoin HostList (child process, NODE_BACKEND=js) …');
+    try {
+      bcoin = await runBcoinBenchIsolated({ quick });
+    } catch (err) {
+      bcoinError = err instanceof Error ? err.message : String(err);
+    }
+  }
+  const finished = new Date();
+  const pressureEnd = cpuPressure();
+
+  const addressSetSha256 = addressSetDigest(coreBenchAddresses());
+  if (bcoin && bcoin.addressSetSha256 !== addressSetSha256) {
+    bcoinError = `bcoin ran on a different address set (${bcoin.addressSetSha256} ≠ ${addressSetSha256})`;
+  }
+  const scenarios = buildScenarios(addrman, extra, bcoin);
+  const misses = formatMisses(scenarios);
+
+  console.log('');
+  console.log(formatTable(scenarios, bcoin));
+  console.log('');
+  console.log('ratio = bcoin ÷ Peerbook (above 1: Peerbook is faster or smaller).');
+  if (bcoin) {
+    console.log(
+      `bcoin ${bcoin.version} with NODE_BACKEND=${bcoin.backend.NODE_BACKEND ?? '(unset)'}: ` +
+        `as shipped (${bcoin.shipped.maxBuckets}×${bcoin.shipped.maxEntries}, capacity ${bcoin.shipped.capacity}) on the first ` +
+        `${bcoin.shipped.addressesOffered} of Core's addresses (${bcoin.shipped.entriesHeld} held); ` +
+        `scaled (${bcoin.scaled.maxBuckets}×${bcoin.scaled.maxEntries}) on all ${bcoin.scaled.addressesOffered}.`,
+    );
+  }
+  if (bcoinError) console.log(`bcoin comparison FAILED: ${bcoinError}`);
+  if (skipBcoin) console.log('bcoin comparison skipped (--skip-bcoin).');
+  if (pressureEnd && pressureEnd.avg60 >= BUSY_PRESSURE_PCT) {
+    console.log(`Note: other work competed for the CPU (pressure ${pressureEnd.avg60}% over the last minute); expect noisy figures.`);
+  }
+  console.log(misses.length === 0 ? 'All targets met.' : `${misses.length} target(s) missed:\n  ${misses.join('\n  ')}`);
+
+  const result = {
+    schema: RESULTS_SCHEMA,
+    mode: quick ? 'quick' : 'full',
+    startedAt: started.toISOString(),
+    finishedAt: finished.toISOString(),
+    durationSeconds: Number(((finished.getTime() - started.getTime()) / 1000).toFixed(1)),
+    machine: { ...machine, loadAverageEnd: os.loadavg().map((x) => Number(x.toFixed(2))), cpuPressureEnd: pressureEnd, gcExposed: gcExposed() },
+    code: codeVersion(path.resolve(BENCH_DIR, '..')),
+    addressSetSha256,
+    units: 'Field-name suffixes: Ns nanoseconds, Ms milliseconds, Bytes (bytesPerEntry, fileBytes) bytes; scenario values carry `unit`.',
+    ratioDefinition: 'bcoin ÷ Peerbook; above 1 means Peerbook is faster or smaller',
+    scenarios,
+    misses: scenarios.filter((s) => s.met === false).map((s) => s.id),
+    allTargetsMet: misses.length === 0,
+    peerbook: { addrman, extra },
+    bcoin: bcoin ?? { error: bcoinError ?? 'skipped (--skip-bcoin)' },
+  };
+
+  if (save) {
+    const dir = path.join(BENCH_DIR, 'results');
+    mkdirSync(dir, { recursive: true });
+    const host = machine.hostname.replace(/[^A-Za-z0-9.-]/g, '_') || 'host';
+    const file = path.join(dir, `${fileStamp(started)}-${host}${quick ? '-quick' : ''}.json`);
+    const text = `${JSON.stringify(result, null, 2)}\n`;
+    writeFileSync(file, text);
+    writeFileSync(path.join(dir, 'latest.json'), text);
+    console.log(`Results: ${path.relative(process.cwd(), file)} (and latest.json)`);
+  }
+  return bcoinError ? 1 : 0;
+}
+
+main().then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err: unknown) => {
+    console.error(err);
+    process.exitCode = 1;
+  },
+);
