@@ -158,6 +158,11 @@ export class AddrRelay {
     return s;
   }
 
+  /** A new connection: its token bucket starts filling now (Core creates m_addr_token_timestamp with the Peer). */
+  onConnect(peer: Peer): void {
+    this.state(peer);
+  }
+
   /** After an outbound peer's version: start relay, advertise ourselves, ask for addresses (Core VERSION handler). */
   onVersion(peer: Peer): void {
     if (peer.inbound) return;

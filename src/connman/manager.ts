@@ -660,6 +660,7 @@ export class PeerManager extends TypedEmitter<PeerManagerEvents> {
     peer.on('message', (m) => this.onPeerMessage(peer, m));
     peer.on('misbehaving', (reason) => this.onMisbehaving(peer, reason));
     peer.once('close', (reason) => this.onPeerClose(peer, reason));
+    this.addrRelay.onConnect(peer);
     peer.start();
     return peer;
   }
@@ -1034,7 +1035,8 @@ export class PeerManager extends TypedEmitter<PeerManagerEvents> {
       seeds: this.network.dnsSeeds, defaultPort: this.network.defaultPort, resolver: this.resolver, clock: this.clock,
       random: this.random, addrman: this.addrman, log: this.log, signal: this.stopSignal.signal,
       force: this.options.forceDnsSeed ?? false,
-      fullOutboundCount: () => this.outboundState().fullRelay,
+      fullOutboundCount: () => this.nodeCount('out', 'outbound-full-relay', true),
+      useSeedNodes: this.config.seedNodes.length > 0,
       networkActive: () => this.active,
       useNameProxy: this.config.proxy !== undefined,
       addAddrFetch: (host) => this.addAddrFetch(host),
@@ -1108,10 +1110,10 @@ export class PeerManager extends TypedEmitter<PeerManagerEvents> {
     return this.peers().filter((p) => subnet.match(p.addr.addr));
   }
 
-  /** Core `GetNodeCount`: peers by direction, optionally of one type. */
-  nodeCount(direction: 'in' | 'out' | 'all' = 'all', type?: ConnectionType): number {
+  /** Core `GetNodeCount`: peers by direction, optionally of one type, optionally only those past the handshake. */
+  nodeCount(direction: 'in' | 'out' | 'all' = 'all', type?: ConnectionType, readyOnly = false): number {
     return this.peers().filter((p) => !p.isDisconnecting && (direction === 'all' || (direction === 'in') === p.inbound) &&
-      (type === undefined || p.connType === type)).length;
+      (type === undefined || p.connType === type) && (!readyOnly || p.isReady)).length;
   }
 
   /** Bytes sent and received in total (Core GetTotalBytesSent/Recv). */

@@ -14,7 +14,7 @@ import type { Random } from '../util/random.js';
 import type { NetworkParams } from '../wire/params.js';
 import { NODE_NONE } from '../wire/services.js';
 import type { Logger } from './logger.js';
-import { parseWhitebind, parseWhitelist, type WhitebindEntry, type WhitelistEntry } from './permissions.js';
+import { hasPermission, parseWhitebind, parseWhitelist, Permission, type WhitebindEntry, type WhitelistEntry } from './permissions.js';
 import { DEFAULT_MAX_PEER_CONNECTIONS } from './policy.js';
 import type { Resolver } from './seeds.js';
 
@@ -160,6 +160,19 @@ function parseOne(option: string, text: string | undefined, defaultPort: number)
   return text === undefined ? undefined : parseServices(option, [text], defaultPort)[0];
 }
 
+/**
+ * Core `GetListenPort`: the port of the first -bind given with one, else of the first -whitebind
+ * without noban, else the network's port. -externalip without a port advertises this port.
+ */
+function listenPort(o: PeerManagerOptions, whitebinds: readonly WhitebindEntry[]): number {
+  for (const text of o.bind ?? []) {
+    const port = NetService.parse(text, 0).port; // already validated by parseServices
+    if (port !== 0) return port;
+  }
+  const whitebind = whitebinds.find((w) => !hasPermission(w.flags, Permission.NOBAN));
+  return whitebind ? whitebind.service.port : o.network.defaultPort;
+}
+
 /** Validates options into a `ResolvedConfig`; throws `ConfigError` naming the bad option. */
 export function resolveConfig(o: PeerManagerOptions): ResolvedConfig {
   const port = o.network.defaultPort;
@@ -229,7 +242,7 @@ export function resolveConfig(o: PeerManagerOptions): ResolvedConfig {
     proxy,
     onion,
     i2pProxy,
-    externalIps: parseServices('externalip', o.externalIp, port),
+    externalIps: parseServices('externalip', o.externalIp, listenPort(o, whitebinds)),
     services: o.services ?? NODE_NONE,
     requiredServices,
     maxConnections,

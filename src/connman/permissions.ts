@@ -37,7 +37,8 @@ const NAMES: ReadonlyArray<[string, number]> = [
 
 /** True if `flags` include every bit of `permission`. */
 export function hasPermission(flags: number, permission: number): boolean {
-  return (flags & permission) === permission;
+  // Unsigned: IMPLICIT is bit 31, which JavaScript's bitwise operators return as a negative int32.
+  return (flags & permission) >>> 0 === permission >>> 0;
 }
 
 /** Core `NetPermissions::ToStrings`. */
@@ -66,21 +67,24 @@ export interface WhitebindEntry {
   service: NetService;
 }
 
-/** Splits `flags@rest` and parses the flag list (Core `TryParsePermissionFlags`). */
-function parseFlags(text: string, allowDirection: boolean): { flags: number; rest: string; direction: Direction | undefined } {
+/**
+ * Splits `flags@rest` and parses the flag list (Core `TryParsePermissionFlags`): names are exact (no
+ * trimming), empty names are allowed, "in"/"out" set the direction ("out" only for -whitelist), and a
+ * direction without any permission is refused.
+ */
+function parseFlags(text: string, allowOut: boolean): { flags: number; rest: string; direction: Direction } {
   const at = text.indexOf('@');
-  if (at < 0) return { flags: Permission.IMPLICIT, rest: text, direction: undefined };
+  if (at < 0) return { flags: Permission.IMPLICIT, rest: text, direction: 'in' };
   let flags = 0;
-  let direction: Direction | undefined;
-  for (const token of text.slice(0, at).split(',')) {
-    const t = token.trim();
+  let inbound = false;
+  let outbound = false;
+  for (const t of text.slice(0, at).split(',')) {
     if (t === '') continue;
-    if (t === 'in' || t === 'out') {
-      if (!allowDirection) throw new ParseError(`Invalid P2P permission: '${t}' (directions are only for -whitelist)`);
-      direction = direction && direction !== t ? 'both' : t;
-      continue;
-    }
-    if (t === 'bloomfilter' || t === 'bloom') flags |= Permission.BLOOMFILTER;
+    if (t === 'in') inbound = true;
+    else if (t === 'out') {
+      if (!allowOut) throw new ParseError('whitebind may only be used for incoming connections ("out" was passed)');
+      outbound = true;
+    } else if (t === 'bloomfilter' || t === 'bloom') flags |= Permission.BLOOMFILTER;
     else if (t === 'noban') flags |= Permission.NOBAN;
     else if (t === 'forcerelay') flags |= Permission.FORCERELAY;
     else if (t === 'mempool') flags |= Permission.MEMPOOL;
@@ -90,20 +94,33 @@ function parseFlags(text: string, allowDirection: boolean): { flags: number; res
     else if (t === 'addr') flags |= Permission.ADDR;
     else throw new ParseError(`Invalid P2P permission: '${t}'`);
   }
-  return { flags, rest: text.slice(at + 1), direction };
+  if ((inbound || outbound) && flags === 0) throw new ParseError(`Only direction was set, no permissions: '${text}'`);
+  return { flags, rest: text.slice(at + 1), direction: inbound && outbound ? 'both' : outbound ? 'out' : 'in' };
 }
 
 /** Parses `-whitelist=[flags[,in|out]@]subnet`. */
 export function parseWhitelist(text: string): WhitelistEntry {
   const { flags, rest, direction } = parseFlags(text, true);
-  return { flags, subnet: Subnet.parse(rest), direction: direction ?? 'in' };
+  let subnet: Subnet;
+  try {
+    subnet = Subnet.parse(rest);
+  } catch {
+    throw new ParseError(`Invalid netmask specified in -whitelist: '${rest}'`);
+  }
+  return { flags, subnet, direction };
 }
 
-/** Parses `-whitebind=[flags@]addr:port` (the port is required, as in Core). */
+/** Parses `-whitebind=[flags[,in]@]addr:port` (the port is required, as in Core). */
 export function parseWhitebind(text: string): WhitebindEntry {
   const { flags, rest } = parseFlags(text, false);
-  if (!/(:\d+)$/.test(rest)) throw new ParseError(`Need to specify a port with -whitebind: '${rest}'`);
-  return { flags, service: NetService.parse(rest) };
+  let service: NetService;
+  try {
+    service = NetService.parse(rest, 0);
+  } catch {
+    throw new ParseError(`Cannot resolve -whitebind address: '${rest}'`);
+  }
+  if (service.port === 0) throw new ParseError(`Need to specify a port with -whitebind: '${rest}'`);
+  return { flags, service };
 }
 
 /**

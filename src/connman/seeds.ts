@@ -26,6 +26,8 @@ export const DNSSEEDS_DELAY_MANY_PEERS_MS = 5 * 60_000;
 export const DNSSEEDS_DELAY_PEER_THRESHOLD = 1000;
 /** Core SEED_OUTBOUND_CONNECTION_THRESHOLD: with this many full-relay peers, seeding stops. */
 export const SEED_OUTBOUND_CONNECTION_THRESHOLD = 2;
+/** Core SEEDNODE_TIMEOUT: with -seednode, DNS seeds wait this long for the seed nodes to give us peers, ms. */
+export const SEEDNODE_TIMEOUT_MS = 30_000;
 /** Core: at most this many addresses are taken from one seed. */
 export const MAX_IPS_PER_DNS_SEED = 32;
 /** Core: DNS seed results are aged between 3 and 7 days, s. */
@@ -74,8 +76,10 @@ export interface DnsSeedingContext {
   signal: AbortSignal;
   /** Core -forcednsseed. */
   force: boolean;
-  /** Current full-relay outbound connections. */
+  /** Full-relay outbound peers that completed the handshake (Core GetFullOutboundConnCount). */
   fullOutboundCount(): number;
+  /** -seednode is configured: give the seed nodes SEEDNODE_TIMEOUT_MS first (Core ≥ 28). */
+  useSeedNodes?: boolean;
   /** Network activity (seeding waits while inactive). */
   networkActive(): boolean;
   /** True when a name proxy is in use: seeds are contacted through addr-fetch instead of resolved. */
@@ -86,9 +90,30 @@ export interface DnsSeedingContext {
 
 /** Core `ThreadDNSAddressSeed`. Resolves with the number of addresses found; stops early on abort. */
 export async function runDnsSeeding(ctx: DnsSeedingContext): Promise<number> {
+  let outbound = 0;
+  if (ctx.useSeedNodes) {
+    ctx.log.info(`-seednode enabled. Trying the provided seeds for ${SEEDNODE_TIMEOUT_MS / 1000} seconds before defaulting to the dnsseeds.`);
+    const start = ctx.clock.now();
+    for (;;) {
+      await ctx.clock.sleep(500, ctx.signal);
+      if (ctx.clock.now() > start + SEEDNODE_TIMEOUT_MS) {
+        ctx.log.info("Couldn't connect to enough peers via seed nodes. Handing fetch logic to the DNS seeds.");
+        break;
+      }
+      outbound = ctx.fullOutboundCount();
+      if (outbound >= SEED_OUTBOUND_CONNECTION_THRESHOLD) {
+        ctx.log.info('P2P peers available. Finished fetching data from seed nodes.');
+        break;
+      }
+    }
+  }
   const seeds = ctx.random.shuffle([...ctx.seeds]);
   let found = 0;
   let seedsRightNow = ctx.force || ctx.addrman.size() === 0 ? seeds.length : 0;
+  if (outbound >= SEED_OUTBOUND_CONNECTION_THRESHOLD && seedsRightNow === 0) {
+    ctx.log.info('Skipping DNS seeds. Enough peers have been found');
+    return 0;
+  }
   const waitMs = ctx.addrman.size() >= DNSSEEDS_DELAY_PEER_THRESHOLD ? DNSSEEDS_DELAY_MANY_PEERS_MS : DNSSEEDS_DELAY_FEW_PEERS_MS;
   for (const seed of seeds) {
     if (seedsRightNow === 0) {

@@ -5,9 +5,15 @@ import { MemoryLogger } from '../../src/connman/logger.js';
 import { PeerManager } from '../../src/connman/manager.js';
 import type { PeerManagerOptions } from '../../src/connman/options.js';
 import { MemoryNetwork } from '../../src/transport/memory.js';
-import { VirtualClock } from '../../src/util/clock.js';
+import type { AddressRecord } from '../../src/address/record.js';
+import type { Peer } from '../../src/peer/peer.js';
+import type { Connection } from '../../src/transport/transport.js';
+import { VirtualClock, yieldToEventLoop } from '../../src/util/clock.js';
 import { ChaChaRandom } from '../../src/util/random.js';
+import { encodeFrame, FrameDecoder } from '../../src/wire/frame.js';
+import { decodeMessage, encodeMessage, type Message } from '../../src/wire/messages.js';
 import { REGTEST } from '../../src/wire/params.js';
+import { PROTOCOL_VERSION, zeroVersionAddress } from '../../src/wire/version.js';
 
 /** Services our simulated full nodes advertise: NODE_NETWORK | NODE_WITNESS. */
 export const FULL_NODE = 9n;
@@ -53,6 +59,17 @@ export class Sim {
     for (let t = 0; t < ms; t += stepMs) await this.clock.tick(Math.min(stepMs, ms - t));
   }
 
+  /**
+   * Advances virtual time fast, for waits of hours or days: timers fire in order without yielding
+   * between them, and I/O settles after every `chunkMs` — so messages arrive up to `chunkMs` late.
+   */
+  async fastForward(ms: number, chunkMs = 60_000): Promise<void> {
+    for (let t = 0; t < ms; t += chunkMs) {
+      this.clock.advance(Math.min(chunkMs, ms - t));
+      await settle(3);
+    }
+  }
+
   /** Stops every node. */
   async stopAll(): Promise<void> {
     await Promise.all(this.nodes.map((n) => n.stop()));
@@ -62,4 +79,130 @@ export class Sim {
 /** The service of a simulated node. */
 export function svc(ip: string, port = REGTEST.defaultPort): NetService {
   return new NetService(NetAddress.parse(ip), port);
+}
+
+// ---- scripted peers (Core's P2PInterface) ------------------------------------------------------
+
+/** Lets queued I/O on the memory network settle without moving virtual time. */
+export async function settle(rounds = 12): Promise<void> {
+  for (let i = 0; i < rounds; i++) await yieldToEventLoop();
+}
+
+/** How a `RawPeer` presents itself. */
+export interface RawPeerOptions {
+  /** Services in its version (default FULL_NODE). */
+  services?: bigint;
+  /** Protocol version (default PROTOCOL_VERSION). */
+  version?: number;
+  /** BIP37 relay flag in its version (default true). */
+  relay?: boolean;
+  /** Sends sendaddrv2 during the handshake (default true). */
+  addrv2?: boolean;
+}
+
+let rawNonce = 0x5eed_0000_0000n;
+
+/**
+ * A peer driven by the test, byte for byte (Core's functional-test `P2PInterface`): it completes the
+ * handshake, answers pings, records every message with the virtual time it arrived, and sends only
+ * what the test tells it to — no gossip, no self-advertisement of its own.
+ */
+export class RawPeer {
+  /** Every message received, with the virtual time of arrival. */
+  readonly received: Array<{ at: number; message: Message }> = [];
+  /** Set once the connection closed. */
+  closed = false;
+  private readonly decoder = new FrameDecoder(REGTEST.magic);
+  private versionSent = false;
+
+  constructor(readonly sim: Sim, readonly conn: Connection, readonly options: RawPeerOptions = {}) {
+    conn.on('data', (chunk) => {
+      for (const f of this.decoder.push(chunk)) this.onMessage(decodeMessage(f.command, f.payload));
+    });
+    conn.once('close', () => { this.closed = true; });
+  }
+
+  /** Dials a manager from `fromIp` (the manager sees an inbound peer) and completes the handshake. */
+  static async dial(sim: Sim, fromIp: string, target: NetService, options: RawPeerOptions = {}): Promise<RawPeer> {
+    const conn = await sim.net.transport(NetAddress.parse(fromIp)).connect(target);
+    const peer = new RawPeer(sim, conn, options);
+    peer.sendVersion();
+    await settle();
+    return peer;
+  }
+
+  /** Listens at `ip:port`; every connection a manager opens there becomes a RawPeer in `peers`. */
+  static async listen(sim: Sim, ip: string, options: RawPeerOptions = {}, port = REGTEST.defaultPort): Promise<{ peers: RawPeer[]; service: NetService }> {
+    const peers: RawPeer[] = [];
+    const service = svc(ip, port);
+    await sim.net.transport(service.addr).listen(service, (conn) => { peers.push(new RawPeer(sim, conn, options)); });
+    return { peers, service };
+  }
+
+  /** Our end's address (what the manager sees for an inbound connection). */
+  get local(): NetService {
+    return this.conn.local!;
+  }
+
+  /** Sends a message. */
+  send(message: Message): void {
+    const { command, payload } = encodeMessage(message);
+    this.conn.write(encodeFrame(REGTEST.magic, command, payload));
+  }
+
+  /** Messages of one type, in arrival order. */
+  messages<T extends Message['type']>(type: T): Array<Message & { type: T }> {
+    return this.received.filter((r) => r.message.type === type).map((r) => r.message as Message & { type: T });
+  }
+
+  /** Every address received in addr and addrv2 messages. */
+  addresses(): AddressRecord[] {
+    return this.received.flatMap((r) => (r.message.type === 'addr' || r.message.type === 'addrv2' ? r.message.addresses : []));
+  }
+
+  /** Closes the connection. */
+  close(): void {
+    this.conn.destroy();
+  }
+
+  private sendVersion(): void {
+    if (this.versionSent) return;
+    this.versionSent = true;
+    this.send({
+      type: 'version', version: this.options.version ?? PROTOCOL_VERSION, services: this.options.services ?? FULL_NODE,
+      timestamp: BigInt(this.sim.clock.nowSeconds()), addrRecv: zeroVersionAddress(), addrFrom: zeroVersionAddress(),
+      nonce: rawNonce++, userAgent: '/raw-peer:1/', startHeight: 0, relay: this.options.relay ?? true,
+    });
+  }
+
+  private onMessage(message: Message): void {
+    this.received.push({ at: this.sim.clock.now(), message });
+    if (message.type === 'version') {
+      this.sendVersion();
+      if (this.options.addrv2 ?? true) this.send({ type: 'sendaddrv2' });
+      this.send({ type: 'verack' });
+    } else if (message.type === 'ping') {
+      this.send({ type: 'pong', nonce: message.nonce });
+    }
+  }
+}
+
+/** The manager's `Peer` for a RawPeer: the inbound one it accepted, or the one it dialed. */
+export function peerOf(manager: PeerManager, raw: RawPeer): Peer {
+  const inbound = manager.peers().find((p) => p.inbound && p.addr.equals(raw.local));
+  if (inbound) return inbound;
+  const outbound = manager.peers().find((p) => !p.inbound && p.addrBind?.equals(raw.conn.remote) && p.addr.equals(raw.local));
+  if (!outbound) throw new Error(`no peer of ${manager.listenAddresses[0]} for raw peer ${raw.local}`);
+  return outbound;
+}
+
+/**
+ * `count` distinct routable IPv4 address records (services FULL_NODE, port 18444) numbered from `first`:
+ * record n is `<octet + n/65536>.<n % 256>.<n/256 % 256>.1`, so 256 consecutive ones lie in 256 different /16s.
+ */
+export function records(count: number, time: number, first = 0, octet = 120): AddressRecord[] {
+  return Array.from({ length: count }, (_, i) => {
+    const n = first + i;
+    return { service: svc(`${octet + (n >> 16)}.${n & 0xff}.${(n >> 8) & 0xff}.1`), services: FULL_NODE, time };
+  });
 }

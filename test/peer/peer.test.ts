@@ -388,3 +388,57 @@ test('disconnect leaves no timer behind once the socket has closed, yet destroys
   assert.equal(remoteClosed, true);
   assert.equal(clock.pendingTimers, 0);
 });
+
+test('twenty minutes without receiving anything disconnects with "socket receive timeout"', async () => {
+  const clock = new VirtualClock();
+  const { peer, reasons } = await readyPair(clock, { limits: { pingIntervalMs: Number.MAX_SAFE_INTEGER } });
+  for (let minute = 1; minute <= 20; minute++) {
+    peer.send({ type: 'getaddr' }); // we keep sending; the remote says nothing
+    await settle();
+    await clock.tick(60_000);
+    peer.tick();
+  }
+  assert.deepEqual(reasons, []);
+  await clock.tick(1_000);
+  peer.tick();
+  assert.deepEqual(reasons, ['socket receive timeout: 1201s']);
+});
+
+test('twenty minutes in which nothing we send gets through disconnects with "socket sending timeout"', async () => {
+  const clock = new VirtualClock();
+  const { peer, remote, reasons } = await readyPair(clock, { limits: { pingIntervalMs: Number.MAX_SAFE_INTEGER } });
+  remote.conn.pause(); // the remote stops reading; what we write piles up unsent
+  peer.send({ type: 'unknown', command: 'block', payload: new Uint8Array(200_000) });
+  await settle();
+  for (let minute = 1; minute <= 20; minute++) {
+    remote.send({ type: 'ping', nonce: BigInt(minute) }); // it keeps talking to us
+    await settle();
+    await clock.tick(60_000);
+    peer.tick();
+  }
+  assert.deepEqual(reasons, []);
+  await clock.tick(1_000);
+  peer.tick();
+  assert.deepEqual(reasons, ['socket sending timeout: 1201s']);
+});
+
+test('a pong with another nonce is ignored, a zero nonce cancels the ping, and an unsolicited pong does nothing', async () => {
+  const clock = new VirtualClock();
+  const { peer, remote } = await readyPair(clock);
+  remote.send({ type: 'pong', nonce: 5n }); // before any ping
+  await settle();
+  assert.equal(peer.stats().pingWaitMs, undefined);
+  peer.tick();
+  await settle();
+  const ping = remote.received.find((m) => m.type === 'ping');
+  assert.ok(ping && ping.type === 'ping');
+  await clock.tick(300);
+  remote.send({ type: 'pong', nonce: ping.nonce + 1n });
+  await settle();
+  assert.equal(peer.stats().pingWaitMs, 300, 'still waiting for the right nonce');
+  assert.equal(peer.stats().lastPingMs, undefined);
+  remote.send({ type: 'pong', nonce: 0n });
+  await settle();
+  assert.equal(peer.stats().pingWaitMs, undefined, 'cancelled');
+  assert.equal(peer.stats().lastPingMs, undefined, 'without a ping time');
+});
