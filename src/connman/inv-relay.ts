@@ -1,9 +1,10 @@
 /**
  * Inventory relay for applications (Core net_processing.cpp `SendMessages` inventory trickling,
- * btcd's known-inventory cache). `announce()` queues hashes for every peer that does not already know
- * them; queues are flushed as `inv` messages on Poisson timers — one timer shared by all inbound peers
- * (mean 5 s) so an attacker with many inbound connections cannot time the origin of a transaction, and
- * one per outbound peer (mean 2 s). Each peer remembers, in a bounded most-recently-used cache, what it
+ * btcd's known-inventory cache). `announce()` queues transaction hashes for every peer that does not
+ * already know them; queues are flushed as `inv` messages on Poisson timers — one timer shared by all
+ * inbound peers (mean 5 s) so an attacker with many inbound connections cannot time the origin of a
+ * transaction, and one per outbound peer (mean 2 s). Blocks (and anything that is not a transaction)
+ * are announced at once, as Core does: their propagation speed matters and their origin is public. Each peer remembers, in a bounded most-recently-used cache, what it
  * announced to us and what we announced to it, so nothing is echoed back.
  */
 import type { Peer } from '../peer/peer.js';
@@ -46,8 +47,9 @@ export class InventoryRelay {
   constructor(private readonly clock: Clock, private readonly random: Random, private readonly peers: () => Iterable<Peer>) {}
 
   /**
-   * Queues `entries` for every ready peer that does not know them (transactions only to peers that
-   * relay transactions). Returns the number of peers something was queued for.
+   * Announces `entries` to every ready peer that does not know them: blocks and other non-transaction
+   * items at once, transactions queued for the next trickle (and only to peers that relay
+   * transactions). Returns the number of peers something was sent or queued for.
    */
   announce(entries: readonly InvEntry[]): number {
     let reached = 0;
@@ -55,10 +57,18 @@ export class InventoryRelay {
       if (!peer.isReady || peer.isDisconnecting) continue;
       const wanted = entries.filter((e) => !peer.knownInventory.has(inventoryKey(e)) && (!isTransaction(e) || relaysTransactions(peer)));
       if (wanted.length === 0) continue;
-      let queue = this.pending.get(peer.id);
-      if (!queue) this.pending.set(peer.id, (queue = []));
-      queue.push(...wanted);
-      if (queue.length > MAX_PENDING_INVENTORY) queue.splice(0, queue.length - MAX_PENDING_INVENTORY);
+      const now = wanted.filter((e) => !isTransaction(e));
+      if (now.length > 0) {
+        for (const e of now) peer.knownInventory.add(inventoryKey(e));
+        for (let i = 0; i < now.length; i += MAX_INV_SZ) peer.send({ type: 'inv', entries: now.slice(i, i + MAX_INV_SZ) });
+      }
+      const later = wanted.filter(isTransaction);
+      if (later.length > 0) {
+        let queue = this.pending.get(peer.id);
+        if (!queue) this.pending.set(peer.id, (queue = []));
+        queue.push(...later);
+        if (queue.length > MAX_PENDING_INVENTORY) queue.splice(0, queue.length - MAX_PENDING_INVENTORY);
+      }
       reached++;
     }
     return reached;

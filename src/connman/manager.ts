@@ -772,6 +772,11 @@ export class PeerManager extends TypedEmitter<PeerManagerEvents> {
     return { fullRelay, blockRelay, groups, privacyPeers, automaticPending };
   }
 
+  /**
+   * Service bits we have too few outbound peers for — counting only requirements the table can still
+   * help with (an address offering them that we are not connected to), so a network without such nodes
+   * does not cost us a good peer every few minutes.
+   */
   private serviceDeficit(): bigint {
     let deficit = 0n;
     for (const req of this.config.requiredServices) {
@@ -779,7 +784,7 @@ export class PeerManager extends TypedEmitter<PeerManagerEvents> {
       for (const p of this.peersById.values()) {
         if (!p.inbound && !p.isDisconnecting && p.remote && (p.remote.services & req.services) === req.services) have++;
       }
-      if (have < req.minPeers) deficit |= req.services;
+      if (have < req.minPeers && this.addrman.countWithServices(req.services) > have) deficit |= req.services;
     }
     return deficit;
   }

@@ -20,6 +20,7 @@ function hash(n: number, tag = 0xaa): Uint8Array {
   return h;
 }
 const block = (n: number): InvEntry => ({ type: MSG_BLOCK, hash: hash(n) });
+const txn = (n: number): InvEntry => ({ type: MSG_WTX, hash: hash(n, 0xcc) });
 const hex = (e: InvEntry): string => Buffer.from(e.hash).toString('hex');
 
 /** Inventory entries a raw peer was sent, in order. */
@@ -61,11 +62,21 @@ test('announce() reaches every ready peer, each exactly once', async () => {
   await sim.stopAll();
 });
 
+test('blocks are announced at once, transactions wait for the trickle timer', async () => {
+  const { sim, me, ins, outs } = await network([{}], [{}]);
+  me.announce([block(1), txn(1)]);
+  await settle();
+  for (const raw of [...ins, ...outs]) assert.deepEqual(invs(raw).map(hex), [hex(block(1))], 'the block went out immediately');
+  await sim.run(60_000);
+  for (const raw of [...ins, ...outs]) assert.deepEqual(invs(raw).map(hex), [hex(block(1)), hex(txn(1))]);
+  await sim.stopAll();
+});
+
 test('inbound peers share one exponential trickle timer (mean 5 s); outbound peers have their own (mean 2 s)', async () => {
   const { sim, me, ins, outs } = await network([{}, {}, {}], [{}, {}]);
   const announcements = 4_800;
   for (let i = 0; i < announcements; i++) {
-    me.announce([block(i)]);
+    me.announce([txn(i)]);
     await sim.clock.tick(500);
   }
   await sim.run(30_000);
@@ -96,13 +107,13 @@ test('what a peer announced to us is never announced back to it', async () => {
   a.send({ type: 'inv', entries: [tx, block(1)] });
   await settle();
   me.announce([tx, block(1), block(2)]);
-  // Queued for `a` before it announces block 3 to us: dropped at send time.
-  me.announce([block(3)]);
-  a.send({ type: 'inv', entries: [block(3)] });
+  // Queued for `a` before it announces transaction 3 to us: dropped at send time.
+  me.announce([txn(3)]);
+  a.send({ type: 'inv', entries: [txn(3)] });
   await settle();
   await sim.run(60_000);
   assert.deepEqual(invs(a).map(hex), [hex(block(2))]);
-  assert.deepEqual(invs(b).map(hex).sort(), [tx, block(1), block(2), block(3)].map(hex).sort());
+  assert.deepEqual(invs(b).map(hex).sort(), [tx, block(1), block(2), txn(3)].map(hex).sort());
   await sim.stopAll();
 });
 
@@ -123,11 +134,11 @@ test('transactions are not announced to block-relay-only peers or peers that ask
 test(`a peer's queue keeps the newest MAX_PENDING_INVENTORY (${MAX_PENDING_INVENTORY}) entries, sent at most ${INVENTORY_BROADCAST_MAX} per inv`, async () => {
   const { sim, me, ins } = await network([{}]);
   const total = MAX_PENDING_INVENTORY + 5_000;
-  me.announce(Array.from({ length: total }, (_, i) => block(i)));
+  me.announce(Array.from({ length: total }, (_, i) => txn(i)));
   await sim.run(5 * 60_000, 1_000);
   const got = invs(ins[0]).map(hex);
   assert.equal(got.length, MAX_PENDING_INVENTORY);
-  assert.deepEqual(got, Array.from({ length: MAX_PENDING_INVENTORY }, (_, i) => hex(block(total - MAX_PENDING_INVENTORY + i))), 'the oldest were dropped');
+  assert.deepEqual(got, Array.from({ length: MAX_PENDING_INVENTORY }, (_, i) => hex(txn(total - MAX_PENDING_INVENTORY + i))), 'the oldest were dropped');
   assert.ok(ins[0].messages('inv').every((m) => m.entries.length <= INVENTORY_BROADCAST_MAX));
   await sim.stopAll();
 });

@@ -40,6 +40,9 @@ test('regular full-relay peers are replaced, at most once per 5 minutes, until t
   await sim.run(30_000);
   assert.equal(me.nodeCount('out', 'outbound-full-relay'), 8);
   assert.deepEqual(withFilters(me), [], 'nobody offers compact filters yet');
+  // While the table has no address offering the service, no good peer is sacrificed for it.
+  await sim.run(11 * MIN, 1_000);
+  assert.deepEqual(replaced, [], 'no replacement without a candidate in the table');
   // Gossip tells us about nodes with compact filters.
   me.addrman.add(FILTER_NODES.map((ip) => ({ service: svc(ip), services: FILTERS, time: now - 600 })), NetAddress.parse('9.8.8.8'));
   await sim.run(12 * MIN, 1_000);
