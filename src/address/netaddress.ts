@@ -123,31 +123,31 @@ export class NetAddress {
   /** An IPv4 address from 4 bytes. */
   static ipv4(bytes: Uint8Array): NetAddress {
     if (bytes.length !== ADDR_IPV4_SIZE) throw new DecodeError(`IPv4 address must be 4 bytes, got ${bytes.length}`);
-    return new NetAddress(Net.IPV4, Uint8Array.from(bytes));
+    return new NetAddress(Net.IPV4, new Uint8Array(bytes));
   }
 
   /** An IPv6 address from 16 raw bytes (no prefix interpretation; see `fromV1` for that). */
   static ipv6(bytes: Uint8Array, scopeId = 0): NetAddress {
     if (bytes.length !== ADDR_IPV6_SIZE) throw new DecodeError(`IPv6 address must be 16 bytes, got ${bytes.length}`);
-    return new NetAddress(Net.IPV6, Uint8Array.from(bytes), scopeId);
+    return new NetAddress(Net.IPV6, new Uint8Array(bytes), scopeId);
   }
 
   /** A Tor v3 address from its 32-byte ed25519 public key. */
   static torV3(pubkey: Uint8Array): NetAddress {
     if (pubkey.length !== ADDR_TORV3_SIZE) throw new DecodeError(`Tor v3 key must be 32 bytes, got ${pubkey.length}`);
-    return new NetAddress(Net.ONION, Uint8Array.from(pubkey));
+    return new NetAddress(Net.ONION, new Uint8Array(pubkey));
   }
 
   /** An I2P address from its 32-byte destination hash. */
   static i2p(hash: Uint8Array): NetAddress {
     if (hash.length !== ADDR_I2P_SIZE) throw new DecodeError(`I2P hash must be 32 bytes, got ${hash.length}`);
-    return new NetAddress(Net.I2P, Uint8Array.from(hash));
+    return new NetAddress(Net.I2P, new Uint8Array(hash));
   }
 
   /** A CJDNS address from 16 bytes (valid only when the first byte is 0xfc). */
   static cjdns(bytes: Uint8Array): NetAddress {
     if (bytes.length !== ADDR_CJDNS_SIZE) throw new DecodeError(`CJDNS address must be 16 bytes, got ${bytes.length}`);
-    return new NetAddress(Net.CJDNS, Uint8Array.from(bytes));
+    return new NetAddress(Net.CJDNS, new Uint8Array(bytes));
   }
 
   /** Core `SetInternal(name)`: the internal pseudo-address sha256(name)[0:10]. */
@@ -161,7 +161,7 @@ export class NetAddress {
     if (hasPrefix(bytes16, IPV4_IN_IPV6_PREFIX)) return new NetAddress(Net.IPV4, bytes16.slice(12));
     if (hasPrefix(bytes16, TORV2_IN_IPV6_PREFIX)) return NetAddress.invalid();
     if (hasPrefix(bytes16, INTERNAL_IN_IPV6_PREFIX)) return new NetAddress(Net.INTERNAL, bytes16.slice(6));
-    return new NetAddress(Net.IPV6, Uint8Array.from(bytes16));
+    return new NetAddress(Net.IPV6, new Uint8Array(bytes16));
   }
 
   /** Reads a 16-byte v1 address from a stream (Core `UnserializeV1Stream`). */
