@@ -24,8 +24,7 @@
  * is rebuilt in that order, so the same random stream draws different entries from the restored table
  * than from the original (peers.dat has the same limit). Restoring draws nothing from the random stream.
  */
-import type { NetAddress } from '../address/netaddress.js';
-import type { AddressRecord } from '../address/record.js';
+import type { AddrInfoView } from './addrman.js';
 import { PeerbookError } from '../util/errors.js';
 import { bytesEqual } from '../util/hex.js';
 import { MAX_SERVICE_KEY_BYTES, type KeyBatch } from './bucketing.js';
@@ -58,22 +57,13 @@ export interface RestoreCell {
   position?: number;
 }
 
-/** One entry of a snapshot (Core `AddrInfo`, its cells and Peerbook's connection state). */
-export interface RestoreEntry {
-  /** Address, port, services and last-seen time (Core `CAddress`). */
-  record: AddressRecord;
-  /** Where the address was first heard from. */
-  source: NetAddress;
-  /** m_last_try, seconds (0 = never). */
-  lastTry: number;
-  /** m_last_count_attempt, seconds. */
-  lastCountAttempt: number;
-  /** m_last_success, seconds (0 = never; tried entries need one). */
-  lastSuccess: number;
-  /** nAttempts (a signed 32-bit number, as in Core). */
-  attempts: number;
-  /** Connection state (Peerbook, memory only). */
-  state: AddressState;
+/**
+ * One entry of a snapshot (Core `AddrInfo`, its cells and Peerbook's connection state): the fields of
+ * `AddrInfoView` except the derived ones (refCount and inTried follow from `table` and `cells`).
+ * m_last_try / m_last_success are 0 for never; tried entries need a last success; attempts is Core's
+ * signed 32-bit nAttempts.
+ */
+export interface RestoreEntry extends Omit<AddrInfoView, 'refCount' | 'inTried'> {
   /** Which table the entry is in. */
   table: 'new' | 'tried';
   /**

@@ -23,12 +23,9 @@ export interface WaitOptions {
   intervalMs?: number;
 }
 
-/**
- * Resolves with the first truthy value `check` returns; rejects after the deadline with `what` and
- * the last value or error seen (so a failing test says what it was waiting for).
- */
-export async function waitUntil<T>(what: string, check: () => T | Promise<T>, options: WaitOptions = {}): Promise<NonNullable<T>> {
-  const deadline = Date.now() + (options.timeoutMs ?? DEFAULT_WAIT_MS);
+/** Polls `check` until it returns a truthy value; between polls runs `next`; `expired` says when (and why) to give up. */
+async function pollUntil<T>(what: string, check: () => T | Promise<T>, next: () => Promise<unknown>,
+  expired: () => string | undefined): Promise<NonNullable<T>> {
   let last: unknown;
   for (;;) {
     try {
@@ -38,12 +35,24 @@ export async function waitUntil<T>(what: string, check: () => T | Promise<T>, op
     } catch (e) {
       last = e;
     }
-    if (Date.now() > deadline) {
+    const why = expired();
+    if (why !== undefined) {
       const detail = last instanceof Error ? last.message : JSON.stringify(last, (_k, v) => (typeof v === 'bigint' ? v.toString() : v));
-      throw new Error(`timed out after ${options.timeoutMs ?? DEFAULT_WAIT_MS} ms waiting for ${what} (last: ${detail})`);
+      throw new Error(`${why} waiting for ${what} (last: ${detail})`);
     }
-    await sleep(options.intervalMs ?? POLL_INTERVAL_MS);
+    await next();
   }
+}
+
+/**
+ * Resolves with the first truthy value `check` returns; rejects after the deadline with `what` and
+ * the last value or error seen (so a failing test says what it was waiting for).
+ */
+export async function waitUntil<T>(what: string, check: () => T | Promise<T>, options: WaitOptions = {}): Promise<NonNullable<T>> {
+  const timeoutMs = options.timeoutMs ?? DEFAULT_WAIT_MS;
+  const deadline = Date.now() + timeoutMs;
+  return pollUntil(what, check, () => sleep(options.intervalMs ?? POLL_INTERVAL_MS),
+    () => (Date.now() > deadline ? `timed out after ${timeoutMs} ms` : undefined));
 }
 
 /** Options of `driveUntil`. */
@@ -60,26 +69,17 @@ export interface DriveOptions extends WaitOptions {
  */
 export async function driveUntil<T>(clock: VirtualClock, what: string, check: () => T | Promise<T>, options: DriveOptions = {}): Promise<NonNullable<T>> {
   const startVirtual = clock.now();
-  const timeoutMs = options.timeoutMs ?? DEFAULT_WAIT_MS;
-  const deadline = Date.now() + timeoutMs;
+  const deadline = Date.now() + (options.timeoutMs ?? DEFAULT_WAIT_MS);
   const step = options.stepMs ?? 1000;
-  let last: unknown;
-  for (;;) {
-    try {
-      const v = await check();
-      if (v) return v as NonNullable<T>;
-      last = v;
-    } catch (e) {
-      last = e;
-    }
-    const virtualSpent = clock.now() - startVirtual;
-    if (Date.now() > deadline || (options.maxVirtualMs !== undefined && virtualSpent >= options.maxVirtualMs)) {
-      const detail = last instanceof Error ? last.message : JSON.stringify(last, (_k, v) => (typeof v === 'bigint' ? v.toString() : v));
-      throw new Error(`gave up after ${Math.round(virtualSpent / 1000)} virtual s waiting for ${what} (last: ${detail})`);
-    }
+  const interval = options.intervalMs ?? POLL_INTERVAL_MS;
+  return pollUntil(what, check, async () => {
     await clock.tick(step);
-    await sleep(options.intervalMs ?? POLL_INTERVAL_MS);
-  }
+    await sleep(interval);
+  }, () => {
+    const virtualSpent = clock.now() - startVirtual;
+    const out = Date.now() > deadline || (options.maxVirtualMs !== undefined && virtualSpent >= options.maxVirtualMs);
+    return out ? `gave up after ${Math.round(virtualSpent / 1000)} virtual s` : undefined;
+  });
 }
 
 /**
