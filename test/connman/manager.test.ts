@@ -8,7 +8,7 @@ import { NetGroupManager } from '../../src/address/netgroup.js';
 import { Subnet } from '../../src/address/subnet.js';
 import { ConfigError } from '../../src/connman/options.js';
 import { bytesToHex } from '../../src/util/hex.js';
-import { FULL_NODE, Sim, svc } from './harness.js';
+import { FULL_NODE, RawPeer, Sim, svc } from './harness.js';
 
 const groups = new NetGroupManager();
 const group = (a: NetAddress): string => bytesToHex(groups.getGroup(a));
@@ -76,7 +76,7 @@ test('an inbound flood from one netgroup evicts its own connections, not the div
   await sim.stopAll();
 });
 
-test('a ban disconnects matching peers and refuses them afterwards; discouraged peers are accepted only with room', async () => {
+test('a ban disconnects matching peers and refuses them afterwards', async () => {
   const sim = new Sim();
   const me = sim.node('70.0.0.1');
   const bad = sim.node('70.1.0.5');
@@ -98,6 +98,28 @@ test('a ban disconnects matching peers and refuses them afterwards; discouraged 
   await bad.openConnection(svc('70.0.0.1'), 'manual');
   await sim.run(2_000);
   assert.equal(me.nodeCount('in'), 2);
+  await sim.stopAll();
+});
+
+test('a discouraged address is accepted while inbound slots are plentiful and refused when they are nearly full', async () => {
+  const sim = new Sim();
+  const me = sim.node('71.0.0.1', { maxConnections: 14 }); // 14 − 11 outbound = 3 inbound slots
+  const others = [sim.node('71.2.0.5'), sim.node('71.3.0.5')];
+  await sim.startAll();
+  me.banman.discourage(NetAddress.parse('71.1.0.5'));
+  await RawPeer.dial(sim, '71.1.0.5', svc('71.0.0.1'));
+  await sim.run(2_000);
+  assert.equal(me.nodeCount('in'), 1, 'room: the discouraged peer is accepted');
+  await others[0].openConnection(svc('71.0.0.1'), 'manual');
+  await sim.run(2_000);
+  // Now inbound + 1 >= 3 slots: another connection from the discouraged address is refused outright.
+  await RawPeer.dial(sim, '71.1.0.5', svc('71.0.0.1')).catch(() => undefined);
+  await sim.run(2_000);
+  assert.equal(me.counters.inboundRejected.discouraged, 1);
+  // Peers from other addresses still get the last slot.
+  await others[1].openConnection(svc('71.0.0.1'), 'manual');
+  await sim.run(2_000);
+  assert.equal(me.nodeCount('in'), 3);
   await sim.stopAll();
 });
 
