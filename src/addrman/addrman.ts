@@ -479,19 +479,9 @@ export class AddrMan {
   }
 
   private view(slot: number): AddrInfoView {
-    const e = this.table.entries;
-    return {
-      record: e.recordAt(slot),
-      source: e.sourceAt(slot),
-      lastTry: e.lastTry[slot],
-      lastCountAttempt: e.lastCountAttempt[slot],
-      lastSuccess: e.lastSuccess[slot],
-      attempts: e.attempts[slot],
-      refCount: e.refCount[slot],
-      inTried: e.inTried[slot] !== 0,
-      state: stateFromColumns(e.stateKind[slot], e.stateTime[slot]),
-    };
+    return this.table.entries.infoAt(slot);
   }
+
 }
 
 /** A bitmask of network ids (0 = any). */

@@ -20,7 +20,9 @@ import { NetAddress, INTERNAL_IN_IPV6_PREFIX, IPV4_IN_IPV6_PREFIX } from '../add
 import { Net } from '../address/network.js';
 import type { AddressRecord } from '../address/record.js';
 import { NetService } from '../address/service.js';
+import type { AddrInfoView } from './addrman.js';
 import { AddressIndex } from './address-index.js';
+import { stateFromColumns } from './connection-state.js';
 import { ADDRMAN_MAX_ENTRIES } from './constants.js';
 import { ServiceIndex } from './service-index.js';
 
@@ -354,6 +356,21 @@ export class EntryTable {
   recordAt(slot: number): AddressRecord {
     return { service: this.serviceAt(slot), services: this.servicesOf(slot), time: this.time[slot] };
   }
+  /** Everything stored about one entry, as the API's `AddrInfoView`. */
+  infoAt(slot: number): AddrInfoView {
+    return {
+      record: this.recordAt(slot),
+      source: this.sourceAt(slot),
+      lastTry: this.lastTry[slot],
+      lastCountAttempt: this.lastCountAttempt[slot],
+      lastSuccess: this.lastSuccess[slot],
+      attempts: this.attempts[slot],
+      refCount: this.refCount[slot],
+      inTried: this.inTried[slot] !== 0,
+      state: stateFromColumns(this.stateKind[slot], this.stateTime[slot]),
+    };
+  }
+
 
   /** Caches the network group of `slot` (undefined, or too long to cache: "not cached"). */
   setGroup(slot: number, group: Uint8Array | undefined): void {

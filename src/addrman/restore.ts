@@ -30,7 +30,6 @@ import { bytesEqual } from '../util/hex.js';
 import { MAX_SERVICE_KEY_BYTES, type KeyBatch } from './bucketing.js';
 import { checkAddrman } from './consistency.js';
 import type { AddressState } from './connection-state.js';
-import { stateFromColumns } from './connection-state.js';
 import {
   ADDRMAN_BUCKET_SIZE,
   ADDRMAN_MAX_ENTRIES,
@@ -129,17 +128,9 @@ export function snapshotTable(t: AddrTable): TableSnapshot {
   const indexOfSlot = new Map<number, number>();
   const entries = slots.map((slot, i): RestoreEntry => {
     indexOfSlot.set(slot, i);
-    return {
-      record: e.recordAt(slot),
-      source: e.sourceAt(slot),
-      lastTry: e.lastTry[slot],
-      lastCountAttempt: e.lastCountAttempt[slot],
-      lastSuccess: e.lastSuccess[slot],
-      attempts: e.attempts[slot],
-      state: stateFromColumns(e.stateKind[slot], e.stateTime[slot]),
-      table: e.inTried[slot] !== 0 ? 'tried' : 'new',
-      cells: cells.get(slot) ?? [],
-    };
+    // The stored fields minus the derived ones (refCount, inTried follow from table and cells).
+    const { refCount: _refCount, inTried, ...stored } = e.infoAt(slot);
+    return { ...stored, table: inTried ? 'tried' : 'new', cells: cells.get(slot) ?? [] };
   });
   const collisions: number[] = [];
   for (const c of t.collisions) {
