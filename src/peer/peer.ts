@@ -1,7 +1,9 @@
 /**
  * `Peer`: one connection to one node — Core's `CNode` plus the per-peer parts of net_processing.
  *
- * It owns the byte stream: frames it (stopping at the first framing error), runs the version
+ * It owns the byte stream: frames it (as Core: a message with a bad checksum or command, or whose
+ * payload does not decode, is dropped and counted and the peer stays; a wrong magic or an oversized
+ * length disconnects), runs the version
  * handshake in either direction (version → wtxidrelay/sendaddrv2 → verack; those two are refused
  * after verack; a nonce we sent ourselves means we dialed ourselves), pings every two minutes and
  * keeps the minimum ping, and enforces Core's inactivity rules (nothing in the first 60 s, 20 min
@@ -20,7 +22,7 @@ import type { NetService } from '../address/service.js';
 import type { Clock } from '../util/clock.js';
 import { TypedEmitter } from '../util/events.js';
 import type { Random } from '../util/random.js';
-import { encodeFrame, FrameDecoder } from '../wire/frame.js';
+import { encodeFrame, FrameDecoder, MAX_PROTOCOL_MESSAGE_LENGTH } from '../wire/frame.js';
 import { FrameError, MessageDecodeError, type CompletedFrame } from '../wire/errors.js';
 import { decodeMessage, encodeMessage, type Message } from '../wire/messages.js';
 import {
@@ -28,7 +30,7 @@ import {
 } from '../wire/version.js';
 import type { Connection } from '../transport/transport.js';
 import { LruSet } from './lru-set.js';
-import { counterKey } from './message-types.js';
+import { counterKey, NET_MESSAGE_TYPE_OTHER } from './message-types.js';
 import { Fifo } from './queue.js';
 import {
   ADDR_FETCH_TIMEOUT_MS, DEFAULT_PEER_LIMITS, expectsServicesFrom,
@@ -132,6 +134,11 @@ export type PeerEvents = {
   message: [message: Message, rawSize: number];
   /** The peer broke a protocol rule worth discouraging it for (Core Misbehaving). */
   misbehaving: [reason: string];
+  /**
+   * A message was dropped and the peer kept (Core: bad checksum or command, or a payload that fails to
+   * decode); `command` as received (escaped), `bytes` on the wire, `reason` in Core's log wording.
+   */
+  dropped: [info: { command: string; bytes: number; reason: string }];
   /** The peer is gone; `reason` says why (Core's wording where it has one). */
   close: [reason: string];
 };
@@ -228,7 +235,10 @@ export class Peer extends TypedEmitter<PeerEvents> {
     this.nonce = options.nonce;
     this.permissions = options.permissions ?? 0;
     this.limits = { ...DEFAULT_PEER_LIMITS, ...options.limits };
-    this.decoder = new FrameDecoder(options.magic);
+    this.decoder = new FrameDecoder(options.magic, MAX_PROTOCOL_MESSAGE_LENGTH, {
+      dropCorrupt: this.limits.malformedMessages === 'drop',
+      onDrop: (d) => this.dropMessage(NET_MESSAGE_TYPE_OTHER, d.command, d.rawSize, d.reason),
+    });
     this.connectedAt = this.clock.now();
     this.closed = new Promise((resolve) => {
       if (this.conn.closed) resolve();
@@ -451,6 +461,13 @@ export class Peer extends TypedEmitter<PeerEvents> {
     }
   }
 
+  /** Core CNode::ReceiveMsgBytes for a rejected message: its bytes go under `key` ("*other*"), the peer stays. */
+  private dropMessage(key: string, command: string, bytes: number, reason: string): void {
+    this.recvPerMsg.set(key, (this.recvPerMsg.get(key) ?? 0) + bytes);
+    this.options.traffic?.recordMessage?.('recv', key, bytes);
+    this.emit('dropped', { command, bytes, reason });
+  }
+
   private onDrain(): void {
     this.lastSendMs = this.clock.now();
     if (this.sendPaused && this.conn.writableLength <= this.limits.sendBufferBytes) {
@@ -490,6 +507,10 @@ export class Peer extends TypedEmitter<PeerEvents> {
       if (e instanceof MessageDecodeError && e.reason === 'too-many-entries') {
         this.emit('misbehaving', e.message);
         this.disconnect(`misbehaving: ${e.message}`);
+      } else if (e instanceof MessageDecodeError && this.limits.malformedMessages === 'drop') {
+        // Core ProcessMessages catches the exception, logs it and keeps the peer; the bytes stay
+        // booked under the message's own type (counted above), as in Core.
+        this.emit('dropped', { command: frame.command, bytes: frame.rawSize, reason: `ProcessMessages(${frame.command}, ${frame.payload.length} bytes): ${e.message}` });
       } else {
         this.disconnect(`malformed ${frame.command} message: ${(e as Error).message}`);
       }

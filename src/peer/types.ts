@@ -49,6 +49,13 @@ export interface PeerLimits {
   inactivityTimeoutMs: number;
   /** Time between pings. */
   pingIntervalMs: number;
+  /**
+   * What a message with a bad checksum or command, or a payload that does not decode, costs the peer:
+   * `'drop'` (Core, the default) drops the message, counts its bytes and keeps the peer; `'disconnect'`
+   * is a stricter, non-Core mode. DoS-sized input (wrong magic, oversized length, over-long vectors)
+   * disconnects either way.
+   */
+  malformedMessages: 'drop' | 'disconnect';
 }
 
 /** Core's defaults for `PeerLimits`. */
@@ -59,4 +66,5 @@ export const DEFAULT_PEER_LIMITS: Readonly<PeerLimits> = Object.freeze({
   peerConnectTimeoutMs: DEFAULT_PEER_CONNECT_TIMEOUT_MS,
   inactivityTimeoutMs: TIMEOUT_INTERVAL_MS,
   pingIntervalMs: PING_INTERVAL_MS,
+  malformedMessages: 'drop',
 });

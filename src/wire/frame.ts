@@ -3,11 +3,18 @@
  * 4 bytes network magic, 12-byte NUL-padded ASCII command, payload length (LE32), checksum
  * (first 4 bytes of SHA256d(payload)) — followed by the payload.
  *
- * `FrameDecoder` turns arbitrary chunks from a socket into whole messages. It never copies buffered
- * input more than a constant number of times: the header goes into a fixed 24-byte buffer, the
- * payload into one buffer that grows geometrically towards the announced length (at most 256 KiB
- * ahead of what has arrived, like Core's `readData`), so a 24-byte header that claims 4 MB does not
- * make us allocate 4 MB, and a 4 MB payload arriving one byte at a time costs linear time.
+ * `FrameDecoder` turns arbitrary chunks from a socket into whole messages. The header goes into a
+ * fixed 24-byte buffer; the payload is gathered in blocks of PAYLOAD_BLOCK_BYTES (256 KiB, Core's
+ * allocate-ahead step in `readData`), each allocated only when bytes for it arrive, and joined once
+ * when the message is complete. So memory held for a message in progress is never more than 256 KiB
+ * ahead of what the peer has actually sent — a 24-byte header that claims 4 MB costs nothing, and a
+ * peer trickling 2 MB of a declared 4 MB message costs 2 MB, not 4 — and every byte is copied at most
+ * twice, so a 4 MB payload arriving one byte at a time still costs linear time.
+ *
+ * A message whose checksum or command is bad has intact framing: Core drops it and keeps the peer
+ * (`V1Transport::GetReceivedMessage` sets `reject_message`; `CNode::ReceiveMsgBytes` books its bytes
+ * under "*other*"). `dropCorrupt` does that here; without it such a message stops the decoder, which
+ * is what one-shot decoding of a hex dump wants. A wrong magic or an oversized length always stops it.
  */
 import { MAX_SIZE } from '../util/bytes.js';
 import { ArgumentError } from '../util/errors.js';
@@ -25,8 +32,13 @@ export const COMMAND_SIZE = 12;
 export const MAGIC_SIZE = 4;
 /** Core CMessageHeader::CHECKSUM_SIZE. */
 export const CHECKSUM_SIZE = 4;
-/** Core V1Transport::readData: payload buffer grows at most this far (256 KiB) beyond the bytes received. */
-export const PAYLOAD_ALLOCATE_AHEAD = 256 * 1024;
+/**
+ * Core V1Transport::readData allocates at most 256 KiB beyond the bytes received. Here the payload is
+ * gathered in blocks of this size, so allocation runs at most this far ahead of received bytes.
+ */
+export const PAYLOAD_BLOCK_BYTES = 256 * 1024;
+/** Former name of PAYLOAD_BLOCK_BYTES: how far (bytes) payload allocation may run ahead of received bytes. */
+export const PAYLOAD_ALLOCATE_AHEAD = PAYLOAD_BLOCK_BYTES;
 
 const MESSAGE_SIZE_OFFSET = MAGIC_SIZE + COMMAND_SIZE;
 const CHECKSUM_OFFSET = MESSAGE_SIZE_OFFSET + 4;
@@ -48,14 +60,28 @@ export interface FrameHeader {
 /** One complete message cut from the stream. */
 export type DecodedFrame = CompletedFrame;
 
+/** A message `FrameDecoder` dropped (with `dropCorrupt`) because its checksum or command was bad. */
+export interface DroppedFrame {
+  /** Which check failed: `ERR_FRAME_CHECKSUM` (checked first, as Core does) or `ERR_FRAME_COMMAND`. */
+  code: 'ERR_FRAME_CHECKSUM' | 'ERR_FRAME_COMMAND';
+  /** The command as text, non-printable bytes escaped as \\xNN (for logs). */
+  command: string;
+  /** Bytes the message took on the wire (header + payload): Core books them under "*other*". */
+  rawSize: number;
+  /** What was wrong, in Core's log wording ("Header error: Wrong checksum (…)"). */
+  reason: string;
+}
+
 /** Options of `FrameDecoder`. */
 export interface FrameDecoderOptions {
   /**
    * Core behaviour for a message whose checksum or command is bad: drop that one message (counted in
-   * `droppedMessages` / `droppedBytes`, like Core's "*other*" byte counter) and keep decoding, because
-   * the framing itself is intact. Default false: such a message is a `FrameError` that stops the decoder.
+   * `droppedMessages` / `droppedBytes`, reported to `onDrop`) and keep decoding, because the framing
+   * itself is intact. Default false: such a message is a `FrameError` that stops the decoder.
    */
   dropCorrupt?: boolean;
+  /** Called for every message dropped under `dropCorrupt`, during the `push` that completed it. */
+  onDrop?: (dropped: DroppedFrame) => void;
 }
 
 /** Below this many bytes a plain loop beats creating a subarray view for `set` (one-byte socket reads). */
@@ -189,24 +215,26 @@ function checkMaxPayload(maxPayload: number): void {
  * completed; partial input stays buffered (`bufferedBytes` says how much, for receive-flood limits).
  *
  * Checks, in Core's order: magic and length as soon as the header is complete (Core disconnects on
- * these), then the command, then the checksum once the payload is complete. Any failure throws a
+ * these), then — once the payload is complete — the checksum, then the command. Any failure throws a
  * `FrameError` (messages completed earlier in the same chunk are on `err.completed`) and every later
- * `push` throws `ERR_FRAME_FAILED`. With `dropCorrupt`, a bad command or checksum only drops that
- * message, as Core does.
+ * `push` throws `ERR_FRAME_FAILED`. With `dropCorrupt`, a bad checksum or command only drops that
+ * message, as Core does; without it a bad command is refused as soon as the header arrives.
  */
 export class FrameDecoder {
   /** Largest payload accepted, bytes. */
   readonly maxPayload: number;
   private readonly magic: Uint8Array;
   private readonly dropCorrupt: boolean;
+  private readonly onDrop: ((dropped: DroppedFrame) => void) | undefined;
   private readonly header = new Uint8Array(HEADER_SIZE);
   private headerPos = 0;
   private current: FrameHeader | undefined;
   private commandError: string | undefined;
-  private payload: Uint8Array = new Uint8Array(0);
+  /** Payload blocks of the message in progress: all PAYLOAD_BLOCK_BYTES long except possibly the last. */
+  private blocks: Uint8Array[] = [];
   private payloadPos = 0;
   private error: FrameError | undefined;
-  private growths = 0;
+  private blocksAllocated = 0;
   private dropped = 0;
   private droppedRaw = 0;
 
@@ -221,6 +249,7 @@ export class FrameDecoder {
     this.magic = Uint8Array.from(magic);
     this.maxPayload = maxPayload;
     this.dropCorrupt = options.dropCorrupt ?? false;
+    this.onDrop = options.onDrop;
   }
 
   /** Bytes received but not yet returned as a message (header and payload so far). */
@@ -228,14 +257,16 @@ export class FrameDecoder {
     return this.headerPos + this.payloadPos;
   }
 
-  /** Bytes currently allocated for the payload in progress (never far ahead of what arrived). */
+  /** Bytes currently allocated for the payload in progress: never more than PAYLOAD_BLOCK_BYTES ahead of what arrived. */
   get payloadCapacity(): number {
-    return this.payload.length;
+    let n = 0;
+    for (const b of this.blocks) n += b.length;
+    return n;
   }
 
-  /** How many times a payload buffer was reallocated (it doubles, so copying stays linear). */
+  /** Payload blocks allocated so far (each PAYLOAD_BLOCK_BYTES, or a message's remainder); none is ever reallocated. */
   get payloadGrowths(): number {
-    return this.growths;
+    return this.blocksAllocated;
   }
 
   /** The error that stopped this decoder, if any. */
@@ -271,18 +302,29 @@ export class FrameDecoder {
         this.current = this.startPayload(out);
       }
       const cur = this.current;
-      const want = cur.length - this.payloadPos;
-      const n = Math.min(want, end - pos);
-      if (this.payloadPos === 0 && n === cur.length) {
-        // Whole payload inside this chunk: one copy, no growth. (Not chunk.slice: on a Buffer that is a view.)
-        this.payload = new Uint8Array(n);
-        copyInto(this.payload, 0, chunk, pos, n);
-      } else if (n > 0) {
-        this.reservePayload(this.payloadPos + n);
-        copyInto(this.payload, this.payloadPos, chunk, pos, n);
+      if (this.payloadPos === 0 && end - pos >= cur.length && cur.length > 0) {
+        // The whole payload is in this chunk: one exact buffer, one copy.
+        const whole = new Uint8Array(cur.length);
+        copyInto(whole, 0, chunk, pos, cur.length);
+        this.blocks = [whole];
+        this.blocksAllocated++;
+        this.payloadPos = cur.length;
+        pos += cur.length;
       }
-      this.payloadPos += n;
-      pos += n;
+      while (pos < end && this.payloadPos < cur.length) {
+        const blockIndex = Math.floor(this.payloadPos / PAYLOAD_BLOCK_BYTES);
+        const offset = this.payloadPos - blockIndex * PAYLOAD_BLOCK_BYTES;
+        if (blockIndex === this.blocks.length) {
+          // Allocate a block only once bytes for it have arrived (not chunk.slice: on a Buffer that is a view).
+          this.blocks.push(new Uint8Array(Math.min(PAYLOAD_BLOCK_BYTES, cur.length - this.payloadPos)));
+          this.blocksAllocated++;
+        }
+        const block = this.blocks[blockIndex];
+        const n = Math.min(block.length - offset, end - pos);
+        copyInto(block, offset, chunk, pos, n);
+        this.payloadPos += n;
+        pos += n;
+      }
       if (this.payloadPos === cur.length) this.finishMessage(out);
     }
     return out;
@@ -310,37 +352,47 @@ export class FrameDecoder {
         `invalid command '${showCommand(hdr.commandBytes)}' (bytes ${bytesToHex(hdr.commandBytes)}): ${problem}`, out);
     }
     this.commandError = problem;
-    this.payload = new Uint8Array(0);
+    this.blocks = [];
     this.payloadPos = 0;
     return hdr;
   }
 
-  private reservePayload(needed: number): void {
-    if (needed <= this.payload.length) return;
-    const length = this.current!.length;
-    const grown = Math.max(needed + PAYLOAD_ALLOCATE_AHEAD, this.payload.length * 2);
-    const next = new Uint8Array(Math.min(length, grown));
-    next.set(this.payload.subarray(0, this.payloadPos));
-    this.payload = next;
-    this.growths++;
+  /** The complete payload: the single block as it is, or the blocks joined (one copy). */
+  private takePayload(length: number): Uint8Array {
+    const blocks = this.blocks;
+    this.blocks = [];
+    if (blocks.length === 0) return new Uint8Array(0);
+    if (blocks.length === 1) return blocks[0];
+    const out = new Uint8Array(length);
+    let at = 0;
+    for (const b of blocks) {
+      out.set(b, at);
+      at += b.length;
+    }
+    return out;
+  }
+
+  private drop(code: DroppedFrame['code'], hdr: FrameHeader, rawSize: number, reason: string): void {
+    this.dropped++;
+    this.droppedRaw += rawSize;
+    this.onDrop?.({ code, command: showCommand(hdr.commandBytes), rawSize, reason });
   }
 
   private finishMessage(out: DecodedFrame[]): void {
     const hdr = this.current!;
-    const payload = this.payload.length === hdr.length ? this.payload : this.payload.slice(0, hdr.length);
+    const payload = this.takePayload(hdr.length);
     const rawSize = HEADER_SIZE + hdr.length;
     this.current = undefined;
     this.headerPos = 0;
-    this.payload = new Uint8Array(0);
     this.payloadPos = 0;
     const problem = this.commandError;
     this.commandError = undefined;
 
     const actual = payloadChecksum(payload);
     if (!bytesEqual(actual, hdr.checksum)) {
+      const what = `Wrong checksum (${showCommand(hdr.commandBytes)}, ${hdr.length} bytes), expected ${bytesToHex(actual)} was ${bytesToHex(hdr.checksum)}`;
       if (this.dropCorrupt) {
-        this.dropped++;
-        this.droppedRaw += rawSize;
+        this.drop('ERR_FRAME_CHECKSUM', hdr, rawSize, `Header error: ${what}`);
         return;
       }
       this.fail('ERR_FRAME_CHECKSUM',
@@ -349,8 +401,7 @@ export class FrameDecoder {
     }
     if (problem !== undefined) {
       // Only reachable with dropCorrupt (otherwise rejected when the header arrived).
-      this.dropped++;
-      this.droppedRaw += rawSize;
+      this.drop('ERR_FRAME_COMMAND', hdr, rawSize, `Header error: Invalid message type (${showCommand(hdr.commandBytes)}, ${hdr.length} bytes): ${problem}`);
       return;
     }
     out.push({ command: hdr.command, payload, rawSize });

@@ -266,19 +266,68 @@ test('a connection that says nothing is dropped after 60 s; one that never sends
   assert.equal(reasons[1], 'version handshake timeout');
 });
 
-test('bad magic, a bad checksum or a malformed payload disconnect with the reason', async () => {
+test('a wrong network magic disconnects with the reason (Core: "Wrong MessageStart")', async () => {
   const clock = new VirtualClock();
-  let { peer, remote, reasons } = await readyPair(clock);
+  const { peer, remote, reasons } = await readyPair(clock);
   remote.raw(encodeFrame(Uint8Array.of(1, 2, 3, 4), 'ping', new Uint8Array(8)));
   await settle();
   assert.match(reasons[0], /^framing error: .*magic/i);
-  ({ peer, remote, reasons } = await readyPair(clock));
+  assert.ok(peer.isDisconnecting);
+});
+
+test('a bad checksum drops the message, books its bytes under *other* and keeps the peer (Core test_checksum)', async () => {
+  const clock = new VirtualClock();
+  const { peer, remote, reasons } = await readyPair(clock);
+  const dropped: Array<{ command: string; bytes: number; reason: string }> = [];
+  peer.on('dropped', (d) => dropped.push(d));
+  const frame = encodeFrame(MAGIC, 'ping', new Uint8Array(8));
+  frame[20] ^= 0xff;
+  remote.raw(frame);
+  remote.send({ type: 'ping', nonce: 7n });
+  await settle();
+  assert.deepEqual(reasons, []);
+  assert.equal(peer.isDisconnecting, false);
+  assert.equal(peer.stats().bytesRecvPerMsg['*other*'], 32);
+  assert.equal(dropped.length, 1);
+  assert.match(dropped[0].reason, /Wrong checksum \(ping, 8 bytes\)/);
+  assert.ok(remote.received.some((m) => m.type === 'pong' && m.nonce === 7n), 'the peer still answers');
+});
+
+test('an invalid command drops the message under *other* and keeps the peer (Core test_msgtype)', async () => {
+  const clock = new VirtualClock();
+  const { peer, remote, reasons } = await readyPair(clock);
+  const frame = encodeFrame(MAGIC, 'badmsg', Uint8Array.of(1, 0x64));
+  frame[4 + 6] = 0x01; // "badmsg\x01", as Core's msg_unrecognized
+  remote.raw(frame);
+  await settle();
+  assert.deepEqual(reasons, []);
+  assert.equal(peer.stats().bytesRecvPerMsg['*other*'], 26);
+});
+
+test('a payload that fails to decode is dropped, booked under its own type, and the peer stays (Core test_addrv2_empty)', async () => {
+  const clock = new VirtualClock();
+  const { peer, remote, reasons } = await readyPair(clock);
+  const dropped: string[] = [];
+  peer.on('dropped', (d) => dropped.push(d.reason));
+  remote.raw(encodeFrame(MAGIC, 'addrv2', new Uint8Array(0)));
+  remote.raw(encodeFrame(MAGIC, 'ping', new Uint8Array(3)));
+  await settle();
+  assert.deepEqual(reasons, []);
+  assert.equal(peer.stats().bytesRecvPerMsg.addrv2, 24);
+  assert.equal(peer.stats().bytesRecvPerMsg.ping, 27);
+  assert.equal(dropped.length, 2);
+  assert.match(dropped[0], /^ProcessMessages\(addrv2, 0 bytes\): .*end of data/);
+});
+
+test('with malformedMessages: disconnect, a bad checksum or payload disconnects (non-default strict mode)', async () => {
+  const clock = new VirtualClock();
+  let { peer, remote, reasons } = await readyPair(clock, { limits: { malformedMessages: 'disconnect' } });
   const frame = encodeFrame(MAGIC, 'ping', new Uint8Array(8));
   frame[20] ^= 0xff;
   remote.raw(frame);
   await settle();
   assert.match(reasons[0], /^framing error: .*checksum/i);
-  ({ peer, remote, reasons } = await readyPair(clock));
+  ({ peer, remote, reasons } = await readyPair(clock, { limits: { malformedMessages: 'disconnect' } }));
   remote.raw(encodeFrame(MAGIC, 'ping', new Uint8Array(3)));
   await settle();
   assert.match(reasons[0], /^malformed ping message/);

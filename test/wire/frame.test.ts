@@ -4,8 +4,8 @@ import fc from 'fast-check';
 import { bytesToHex, hexToBytes } from '../../src/util/hex.js';
 import { FrameError } from '../../src/wire/errors.js';
 import {
-  decodeHeader, decodeSingleFrame, encodeFrame, FrameDecoder, HEADER_SIZE, isCommandValid,
-  MAX_PROTOCOL_MESSAGE_LENGTH, PAYLOAD_ALLOCATE_AHEAD,
+  decodeHeader, decodeSingleFrame, encodeFrame, FrameDecoder, HEADER_SIZE, isCommandValid, type DroppedFrame,
+  MAX_PROTOCOL_MESSAGE_LENGTH, PAYLOAD_BLOCK_BYTES,
 } from '../../src/wire/frame.js';
 
 const MAIN = hexToBytes('f9beb4d9');
@@ -214,11 +214,25 @@ test('with dropCorrupt a bad checksum or command drops only that message, as Cor
   badSum[20] ^= 0xff;
   const badCmd = concat(rawHeader(MAIN, 'p\x01ng', 0), new Uint8Array(0));
   badCmd.set(hexToBytes('5df6e0e2'), 20);
-  const d = new FrameDecoder(MAIN, MAX_PROTOCOL_MESSAGE_LENGTH, { dropCorrupt: true });
+  const dropped: DroppedFrame[] = [];
+  const d = new FrameDecoder(MAIN, MAX_PROTOCOL_MESSAGE_LENGTH, { dropCorrupt: true, onDrop: (x) => dropped.push(x) });
   const out = d.push(concat(badSum, hexToBytes(VERACK_FRAME), badCmd, hexToBytes(VERACK_FRAME)));
   assert.deepEqual(out.map((m) => m.command), ['verack', 'verack']);
   assert.equal(d.droppedMessages, 2);
   assert.equal(d.droppedBytes, 32 + 24);
+  assert.deepEqual(dropped.map((x) => [x.code, x.command, x.rawSize]), [['ERR_FRAME_CHECKSUM', 'ping', 32], ['ERR_FRAME_COMMAND', 'p\\x01ng', 24]]);
+});
+
+test('a dropped message is reported in Core\'s log wording, checksum before command', () => {
+  // Core p2p_invalid_messages.py test_checksum: command "badmsg\x01", payload ser_string("d"), checksum ffffffff.
+  const frame = concat(rawHeader(MAIN, 'badmsg\x01', 2), hexToBytes('0164'));
+  frame.set(hexToBytes('ffffffff'), 20);
+  const dropped: DroppedFrame[] = [];
+  new FrameDecoder(MAIN, MAX_PROTOCOL_MESSAGE_LENGTH, { dropCorrupt: true, onDrop: (x) => dropped.push(x) }).push(frame);
+  assert.equal(dropped.length, 1);
+  assert.equal(dropped[0].code, 'ERR_FRAME_CHECKSUM');
+  assert.equal(dropped[0].rawSize, 26);
+  assert.match(dropped[0].reason, /^Header error: Wrong checksum \(badmsg\\x01, 2 bytes\), expected 78df0a04 was ffffffff$/);
 });
 
 test('with dropCorrupt a wrong magic still stops the decoder', () => {
@@ -237,31 +251,39 @@ test('random bytes only ever produce FrameErrors (property)', () => {
   }));
 });
 
-/** Copying stays linear when the buffer only ever doubles: total copied < 2 × final size. */
-const MAX_GROWTHS_FOR_4MB = Math.ceil(Math.log2(MAX_PROTOCOL_MESSAGE_LENGTH / PAYLOAD_ALLOCATE_AHEAD)) + 1;
+/** Blocks a 4 MB payload needs: each PAYLOAD_BLOCK_BYTES, none ever reallocated. */
+const BLOCKS_FOR_4MB = Math.ceil(MAX_PROTOCOL_MESSAGE_LENGTH / PAYLOAD_BLOCK_BYTES);
 
-test('a 4 MB message fed one byte at a time decodes, with allocation never far ahead and buffers only doubling', () => {
+test('a 4 MB message fed one byte at a time decodes, with allocation never more than one block ahead of the bytes received', () => {
   const payload = new Uint8Array(MAX_PROTOCOL_MESSAGE_LENGTH);
   for (let i = 0; i < payload.length; i++) payload[i] = i * 31;
   const frame = encodeFrame(MAIN, 'block', payload);
   const d = new FrameDecoder(MAIN);
   let out: ReturnType<FrameDecoder['push']> = [];
-  let worstExcess = -Infinity;
+  let worstAhead = -Infinity;
   for (let i = 0; i < frame.length; i++) {
     const r = d.push(frame.subarray(i, i + 1));
     if (r.length > 0) out = r;
     const received = Math.max(0, i + 1 - 24);
-    // Allowed: up to PAYLOAD_ALLOCATE_AHEAD past the data, or double the data (geometric growth).
-    if (out.length === 0) worstExcess = Math.max(worstExcess, d.payloadCapacity - Math.max(received + PAYLOAD_ALLOCATE_AHEAD, 2 * received));
+    if (out.length === 0) worstAhead = Math.max(worstAhead, d.payloadCapacity - received);
   }
   assert.equal(out.length, 1);
   assert.equal(out[0].rawSize, frame.length);
   assert.ok(Buffer.from(out[0].payload).equals(Buffer.from(payload)));
-  assert.ok(worstExcess <= 0, `allocated ${worstExcess} bytes beyond what the growth rule allows`);
-  assert.ok(d.payloadGrowths <= MAX_GROWTHS_FOR_4MB, `${d.payloadGrowths} reallocations`);
+  assert.ok(worstAhead <= PAYLOAD_BLOCK_BYTES, `allocated ${worstAhead} bytes ahead of the data, more than ${PAYLOAD_BLOCK_BYTES}`);
+  assert.equal(d.payloadGrowths, BLOCKS_FOR_4MB);
 });
 
-test('a 4 MB message fed in 1 KB chunks decodes with the same bounded growth', () => {
+test('a peer that sends 2.1 MB of a declared 4 MB message holds at most 2.1 MB + 256 KiB of payload buffer', () => {
+  const frame = encodeFrame(MAIN, 'block', new Uint8Array(MAX_PROTOCOL_MESSAGE_LENGTH));
+  const d = new FrameDecoder(MAIN);
+  const sent = 24 + 2_100_000;
+  for (let i = 0; i < sent; i += 1400) d.push(frame.subarray(i, Math.min(sent, i + 1400)));
+  assert.equal(d.bufferedBytes, sent);
+  assert.ok(d.payloadCapacity <= 2_100_000 + PAYLOAD_BLOCK_BYTES, `${d.payloadCapacity} bytes allocated`);
+});
+
+test('a 4 MB message fed in 1 KB chunks decodes into the same blocks', () => {
   const payload = new Uint8Array(MAX_PROTOCOL_MESSAGE_LENGTH).fill(0xab);
   const frame = encodeFrame(MAIN, 'block', payload);
   const d = new FrameDecoder(MAIN);
@@ -269,7 +291,7 @@ test('a 4 MB message fed in 1 KB chunks decodes with the same bounded growth', (
   for (let i = 0; i < frame.length; i += 1024) out.push(...d.push(frame.subarray(i, i + 1024)));
   assert.equal(out.length, 1);
   assert.ok(Buffer.from(out[0].payload).equals(Buffer.from(payload)));
-  assert.ok(d.payloadGrowths <= MAX_GROWTHS_FOR_4MB, `${d.payloadGrowths} reallocations`);
+  assert.equal(d.payloadGrowths, BLOCKS_FOR_4MB);
 });
 
 test('a header announcing 4 MB allocates nothing until payload bytes arrive', () => {
@@ -278,7 +300,7 @@ test('a header announcing 4 MB allocates nothing until payload bytes arrive', ()
   d.push(frame.subarray(0, 24));
   assert.equal(d.payloadCapacity, 0);
   d.push(frame.subarray(24, 25));
-  assert.ok(d.payloadCapacity <= 1 + PAYLOAD_ALLOCATE_AHEAD);
+  assert.ok(d.payloadCapacity <= PAYLOAD_BLOCK_BYTES);
 });
 
 test('decodeSingleFrame reports incomplete and trailing input', () => {
