@@ -116,6 +116,34 @@ export class RawPeer extends EventEmitter {
     if (!this.socket.destroyed) this.socket.write(encodeFrame(this.magic, command, payload));
   }
 
+  /** Sends bytes exactly as given (a corrupted frame, half a header). */
+  sendRaw(bytes: Uint8Array): void {
+    if (!this.socket.destroyed) this.socket.write(bytes);
+  }
+
+  /**
+   * Core's `sync_with_ping`: sends a ping with a fresh nonce and waits for the matching pong, so every
+   * byte sent before it has been processed (rejects if the connection closes first).
+   */
+  async syncWithPing(timeoutMs = RAW_PEER_WAIT_MS): Promise<void> {
+    const nonce = ChaChaRandom.secure().rand64();
+    this.send({ type: 'ping', nonce });
+    await this.waitFor(`pong ${nonce}`, (m) => m.type === 'pong' && m.nonce === nonce, timeoutMs);
+  }
+
+  /** Resolves once the other side has closed the connection; rejects after `timeoutMs`. */
+  async waitForDisconnect(timeoutMs = RAW_PEER_WAIT_MS): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`raw peer: still connected after ${timeoutMs} ms`)), timeoutMs);
+    });
+    try {
+      await Promise.race([this.closed, timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
   /**
    * Outbound handshake: version → (their version) → wtxidrelay, sendaddrv2, verack → (their verack).
    * Resolves with their version.
