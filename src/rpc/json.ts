@@ -20,8 +20,31 @@ export class Amount {
   }
 }
 
-/** Most nesting `writeJson` follows (results are built here, never by clients; this only guards bugs). */
-export const MAX_JSON_DEPTH = 64;
+/**
+ * Deepest nesting of arrays and objects, counting the outermost (Core univalue_read.cpp MAX_JSON_DEPTH):
+ * a request body nested deeper is a parse error, and `writeJson` writes at most this deep — so every id
+ * a request may carry can be echoed in its reply.
+ */
+export const MAX_JSON_DEPTH = 512;
+
+/**
+ * Container nesting of a parsed JSON value (0 for a scalar, 1 for `[]`), found without recursion
+ * (`JSON.parse` itself is iterative and accepts any depth); counting stops once it passes `limit`.
+ */
+export function jsonDepth(value: unknown, limit = MAX_JSON_DEPTH): number {
+  let deepest = 0;
+  const stack: Array<[unknown, number]> = [[value, 1]];
+  while (stack.length > 0) {
+    const [v, depth] = stack.pop()!;
+    if (typeof v !== 'object' || v === null) continue;
+    if (depth > deepest) deepest = depth;
+    if (deepest > limit) return deepest;
+    for (const child of Array.isArray(v) ? v : Object.values(v)) {
+      if (typeof child === 'object' && child !== null) stack.push([child, depth + 1]);
+    }
+  }
+  return deepest;
+}
 
 /**
  * Compact JSON text of `value`: like `JSON.stringify`, plus `bigint` as exact integers and `Amount`

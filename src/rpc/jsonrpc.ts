@@ -13,13 +13,18 @@
  * - An array is a batch: each member answered in order (notifications left out), always HTTP 200,
  *   or 204 when every member was a notification.
  *
+ * The whole request is validated before anything runs: a body nested deeper than MAX_JSON_DEPTH (512,
+ * Core's univalue limit) is a parse error, as in Core, so a method never runs for a request whose reply
+ * could not be written; and a reply that cannot be serialised still goes out as a JSON-RPC error
+ * (RPC_INTERNAL_ERROR), never as an empty HTTP 500.
+ *
  * Peerbook adds two bounds Core does not have: at most `maxBatchSize` members per batch (a larger
  * batch is refused whole with RPC_INVALID_REQUEST), and once a batch's replies pass
  * `maxBatchResponseBytes` the remaining members are answered RPC_OUT_OF_MEMORY instead of executed,
  * so one request cannot make the server build an unbounded reply.
  */
 import { HttpStatus, RpcError, RpcErrorCode } from './errors.js';
-import { writeJson } from './json.js';
+import { jsonDepth, MAX_JSON_DEPTH, writeJson } from './json.js';
 
 /** Most members of one batch request (Core has no limit; see the module comment). */
 export const DEFAULT_MAX_BATCH_SIZE = 1_000;
@@ -136,7 +141,23 @@ export function httpStatusFor(rpcCode: number): number {
 }
 
 function errorReply(error: RpcError, state: IdState): HttpReply {
-  return { status: httpStatusFor(error.rpcCode), body: writeJson(replyObject(null, error.toJSON(), state)) + '\n' };
+  return { status: httpStatusFor(error.rpcCode), body: serialize(replyObject(null, error.toJSON(), state), state) + '\n' };
+}
+
+/**
+ * The reply as JSON text; if it cannot be written (a result nested too deep: a bug, since requests are
+ * depth-checked), an RPC_INTERNAL_ERROR reply for the same request instead.
+ */
+function serialize(reply: Record<string, unknown>, state: IdState): string {
+  try {
+    return writeJson(reply);
+  } catch (e) {
+    return writeJson(replyObject(null, unserialisable(e).toJSON(), state));
+  }
+}
+
+function unserialisable(e: unknown): RpcError {
+  return new RpcError(RpcErrorCode.INTERNAL_ERROR, `Reply could not be serialised: ${e instanceof Error ? e.message : String(e)}`);
 }
 
 /** Core `JSONRPCExec(jreq, catch_errors=true)`: the reply object, errors included. */
@@ -160,6 +181,10 @@ export async function handleBody(text: string, dispatch: Dispatcher, limits: Jso
   } catch {
     return errorReply(new RpcError(RpcErrorCode.PARSE_ERROR, 'Parse error'), legacyNull);
   }
+  if (jsonDepth(value, MAX_JSON_DEPTH) > MAX_JSON_DEPTH) {
+    // Core: UniValue::read fails past MAX_JSON_DEPTH, so the whole body is a parse error and nothing runs.
+    return errorReply(new RpcError(RpcErrorCode.PARSE_ERROR, 'Parse error'), legacyNull);
+  }
   if (isPlainObject(value)) {
     let req: JsonRpcRequest;
     try {
@@ -171,11 +196,15 @@ export async function handleBody(text: string, dispatch: Dispatcher, limits: Jso
     if (req.version === '2.0') {
       const reply = await execCatching(req, dispatch);
       if (!req.hasId) return { status: HttpStatus.NO_CONTENT, body: undefined };
-      return { status: HttpStatus.OK, body: writeJson(reply) + '\n' };
+      return { status: HttpStatus.OK, body: serialize(reply, req) + '\n' };
     }
     try {
       const result = await dispatch(req);
-      return { status: HttpStatus.OK, body: writeJson(replyObject(result, null, req)) + '\n' };
+      try {
+        return { status: HttpStatus.OK, body: writeJson(replyObject(result, null, req)) + '\n' };
+      } catch (e) {
+        return errorReply(unserialisable(e), req);
+      }
     } catch (e) {
       return errorReply(asRpcError(e), req);
     }
@@ -194,7 +223,7 @@ export async function handleBody(text: string, dispatch: Dispatcher, limits: Jso
         req = parseRequest(member);
       } catch (e) {
         const pe = e as RequestParseError;
-        parts.push(writeJson(replyObject(null, pe.error.toJSON(), pe.state)));
+        parts.push(serialize(replyObject(null, pe.error.toJSON(), pe.state), pe.state));
         bytes += parts[parts.length - 1].length;
         continue;
       }
@@ -205,7 +234,7 @@ export async function handleBody(text: string, dispatch: Dispatcher, limits: Jso
         reply = await execCatching(req, dispatch);
       }
       if (req.version === '2.0' && !req.hasId) continue;
-      const part = writeJson(reply);
+      const part = serialize(reply, req);
       parts.push(part);
       bytes += part.length;
     }

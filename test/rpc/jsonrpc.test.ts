@@ -153,3 +153,45 @@ test('once batch replies pass maxBatchResponseBytes the rest are refused with RP
   assert.deepEqual(replies.map((x: any) => x.error?.code ?? null), [null, null, null, -7, -7]);
   assert.equal(calls.length, 3);
 });
+
+/** An array nested `levels` deep: [[[…]]]. */
+function nested(levels: number): unknown {
+  let v: unknown = [];
+  for (let i = 1; i < levels; i++) v = [v];
+  return v;
+}
+
+test('a request nested deeper than 512 levels (its id) is a parse error, and the method never runs', async () => {
+  const before = calls.length;
+  const r = await run({ method: 'echo', params: ['setban-like side effect'], id: nested(600) });
+  assert.equal(calls.length, before, 'dispatched');
+  assert.equal(r.status, 500);
+  assert.equal(r.body, '{"result":null,"error":{"code":-32700,"message":"Parse error"},"id":null}\n');
+});
+
+test('a batch member nested too deep fails the whole body as a parse error, before any member runs', async () => {
+  const before = calls.length;
+  const r = await run([{ method: 'echo', id: 1 }, { method: 'echo', id: nested(600) }]);
+  assert.equal(calls.length, before);
+  assert.equal(JSON.parse(r.body!).error.code, -32700);
+});
+
+test('an id nested as deep as Core allows (511 levels inside the request) is echoed back', async () => {
+  const id = nested(511);
+  const r = await run({ jsonrpc: '2.0', method: 'echo', id });
+  assert.equal(r.status, 200);
+  assert.deepEqual(JSON.parse(r.body!).id, id);
+});
+
+test('a result that cannot be serialised is answered with a JSON-RPC error, not an empty HTTP 500', async () => {
+  const deep: Dispatcher = async () => nested(600);
+  const legacy = await handleBody(JSON.stringify({ method: 'x', id: 1 }), deep);
+  assert.equal(legacy.status, 500);
+  assert.equal(JSON.parse(legacy.body!).error.code, RpcErrorCode.INTERNAL_ERROR);
+  assert.equal(JSON.parse(legacy.body!).id, 1);
+  const v2 = await handleBody(JSON.stringify({ jsonrpc: '2.0', method: 'x', id: 2 }), deep);
+  assert.equal(v2.status, 200);
+  assert.equal(JSON.parse(v2.body!).error.code, RpcErrorCode.INTERNAL_ERROR);
+  const batch = await handleBody(JSON.stringify([{ method: 'x', id: 3 }]), deep);
+  assert.equal(JSON.parse(batch.body!)[0].error.code, RpcErrorCode.INTERNAL_ERROR);
+});
