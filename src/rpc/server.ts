@@ -8,7 +8,10 @@
  * `allowIps` (Core -rpcallowip) are refused 403 before anything else is read; every request
  * needs HTTP Basic credentials — the configured -rpcuser/-rpcpassword or a fresh random cookie in
  * `<datadir>/.cookie` (mode 0600, deleted on stop) — and a wrong one is answered 401 only after
- * AUTH_FAILURE_DELAY_MS, to slow guessing. Everything a client can make the server hold is bounded:
+ * AUTH_FAILURE_DELAY_MS, to slow guessing. Unlike Core, whose worker thread sleeps out that delay, the
+ * wait holds no work-queue slot, so a flood of wrong passwords cannot starve authenticated clients of
+ * slots; and when the connection limit is reached, a connection still waiting out its delay is closed
+ * to make room rather than the newcomer. Everything a client can make the server hold is bounded:
  * headers (MAX_HEADER_BYTES, as Core's MAX_HEADERS_SIZE), the body (DEFAULT_MAX_REQUEST_BYTES,
  * answered 413 like libevent; Core allows 32 MiB, Peerbook's methods need far less), members per
  * batch and bytes of batch replies (see jsonrpc.ts), requests executing at once (DEFAULT_WORK_QUEUE,
@@ -20,7 +23,7 @@
  * are methods.ts; this file is only the HTTP shell. `stop()` closes every socket and deletes the cookie.
  */
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import { NetAddress } from '../address/netaddress.js';
 import { NetService } from '../address/service.js';
 import { Subnet } from '../address/subnet.js';
@@ -45,7 +48,7 @@ export const MAX_HEADER_BYTES = 8192;
 export const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
 /** Delay before answering a wrong password (Core httprpc.cpp: 250 ms "to deter brute-forcing"), ms. */
 export const AUTH_FAILURE_DELAY_MS = 250;
-/** Requests executing (or waiting out an auth-failure delay) at once (Core DEFAULT_HTTP_WORKQUEUE). */
+/** Requests executing at once (Core DEFAULT_HTTP_WORKQUEUE); a wrong-password delay does not take a slot. */
 export const DEFAULT_WORK_QUEUE = 16;
 /** Most open client connections; more are closed on accept (Core relies on libevent's defaults). */
 export const DEFAULT_MAX_CONNECTIONS = 128;
@@ -140,6 +143,10 @@ export class RpcServer {
   private readonly allow: Subnet[];
   private readonly servers: http.Server[] = [];
   private readonly timers = new Set<Timer>();
+  /** Open client connections of every listener, oldest first (bounded by `maxConnections`). */
+  private readonly sockets = new Set<Socket>();
+  /** Connections waiting out an auth-failure delay, oldest first, with the abort for that wait. */
+  private readonly penalised = new Map<Socket, AbortController>();
   private readonly stopSignal = new AbortController();
   private readonly context: RpcContext;
   private readonly dispatch: ReturnType<typeof createDispatcher>;
@@ -209,6 +216,11 @@ export class RpcServer {
     return this.working;
   }
 
+  /** Requests waiting out the wrong-password delay (they hold no work-queue slot). */
+  get penalisedRequests(): number {
+    return this.penalised.size;
+  }
+
   /**
    * Sets up authentication (writing the cookie if needed) and binds every address. Throws
    * `RpcConfigError` for missing credentials or an address that cannot be bound (nothing is left
@@ -242,7 +254,7 @@ export class RpcServer {
 
   private listen(bind: RpcBind): Promise<void> {
     const server = http.createServer({ maxHeaderSize: MAX_HEADER_BYTES }, (req, res) => { void this.onRequest(req, res); });
-    server.maxConnections = this.options.maxConnections ?? DEFAULT_MAX_CONNECTIONS;
+    server.on('connection', (socket: Socket) => this.onConnection(socket));
     const timeout = this.options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
     // Node's own backstops (real time); the Clock-driven timeout below is the one that normally fires first.
     server.requestTimeout = Math.max(timeout, 1_000) * 2;
@@ -260,6 +272,42 @@ export class RpcServer {
         resolve();
       });
     });
+  }
+
+  /**
+   * Admits a connection within `maxConnections` (over every listener): at the limit, the oldest
+   * connection waiting out a wrong-password delay is closed to make room; if there is none, the new
+   * connection is closed (Node's own `server.maxConnections` could only ever refuse the newcomer).
+   */
+  private onConnection(socket: Socket): void {
+    this.sockets.add(socket);
+    socket.once('close', () => {
+      this.sockets.delete(socket);
+      this.penalised.get(socket)?.abort();
+      this.penalised.delete(socket);
+    });
+    if (this.sockets.size <= (this.options.maxConnections ?? DEFAULT_MAX_CONNECTIONS)) return;
+    const oldestPenalised = this.penalised.keys().next();
+    if (!oldestPenalised.done) {
+      this.log.debug(`RPC connection limit reached: closing ${oldestPenalised.value.remoteAddress}:${oldestPenalised.value.remotePort}, which sent a wrong password`);
+      oldestPenalised.value.destroy();
+    } else {
+      socket.destroy();
+    }
+  }
+
+  /** Waits out AUTH_FAILURE_DELAY_MS without a work slot; the wait ends early if the connection is closed. */
+  private async penalise(socket: Socket): Promise<void> {
+    const abort = new AbortController();
+    const stop = (): void => abort.abort();
+    this.stopSignal.signal.addEventListener('abort', stop, { once: true });
+    this.penalised.set(socket, abort);
+    try {
+      await this.clock.sleep(this.options.authFailureDelayMs ?? AUTH_FAILURE_DELAY_MS, abort.signal);
+    } finally {
+      this.penalised.delete(socket);
+      this.stopSignal.signal.removeEventListener('abort', stop);
+    }
   }
 
   /** Stops accepting, closes every connection, and deletes the cookie. Idempotent. */
@@ -341,7 +389,7 @@ export class RpcServer {
     const auth = this.credentials!.check(authHeader);
     if (!auth.ok) {
       this.log.warn(`ThreadRPCServer incorrect password attempt from ${peer}`);
-      await this.withWorkSlot(res, () => this.clock.sleep(this.options.authFailureDelayMs ?? AUTH_FAILURE_DELAY_MS, this.stopSignal.signal));
+      await this.penalise(req.socket);
       return this.reply(res, HttpStatus.UNAUTHORIZED, undefined, { 'WWW-Authenticate': WWW_AUTHENTICATE, ...close });
     }
     let body: string;

@@ -89,7 +89,7 @@ test('a wrong password is answered 401 only after the delay on the injected cloc
   t.after(() => h.stop());
   let answered: { status: number } | undefined;
   const pending = h.post({ method: 'uptime', id: 1 }, { auth: basic(USER, 'wrong') }).then((r) => { answered = r; });
-  await eventually(() => h.rpc.activeRequests === 1, 'the request to wait out the delay');
+  await eventually(() => h.rpc.penalisedRequests === 1, 'the request to wait out the delay');
   await h.sim.clock.tick(AUTH_FAILURE_DELAY_MS - 1);
   assert.equal(answered, undefined, 'not answered before the delay');
   await h.sim.clock.tick(1);
@@ -157,7 +157,7 @@ test('cookie authentication writes __cookie__:<64 hex> with mode 0600, accepts i
 /** Sends a request with a wrong credential, advancing the virtual clock past the auth delay; resolves with its status. */
 async function pendingStatus(h: RpcHarness, auth: string): Promise<number> {
   const p = h.post({ method: 'uptime', id: 1 }, { auth });
-  await eventually(() => h.rpc.activeRequests >= 1, 'the request to wait out the delay');
+  await eventually(() => h.rpc.penalisedRequests >= 1, 'the request to wait out the delay');
   await h.sim.clock.tick(AUTH_FAILURE_DELAY_MS);
   return (await p).status;
 }
@@ -209,15 +209,41 @@ test('a body larger than maxRequestBytes is refused 413, by Content-Length or wh
 test('requests past the work queue depth are refused 503 "Work queue depth exceeded"', async (t) => {
   const h = await new RpcHarness().start({ workQueue: 2 });
   t.after(() => h.stop());
-  const wrong = basic(USER, 'wrong');
-  const first = [h.post({ method: 'uptime', id: 1 }, { auth: wrong }), h.post({ method: 'uptime', id: 2 }, { auth: wrong })];
+  // `stop` with a wait (hidden argument, ms on the injected clock) holds its work slot while it waits.
+  const first = [h.post({ method: 'stop', params: [1000], id: 1 }), h.post({ method: 'stop', params: [1000], id: 2 })];
   await eventually(() => h.rpc.activeRequests === 2, 'two requests to hold the queue');
-  const third = await h.post({ method: 'uptime', id: 3 }, { auth: wrong });
+  const third = await h.post({ method: 'uptime', id: 3 });
   assert.equal(third.status, 503);
   assert.equal(third.text, 'Work queue depth exceeded');
-  await h.sim.clock.tick(AUTH_FAILURE_DELAY_MS);
-  assert.deepEqual((await Promise.all(first)).map((r) => r.status), [401, 401]);
+  await h.sim.clock.tick(1000);
+  assert.deepEqual((await Promise.all(first)).map((r) => r.status), [200, 200]);
   assert.equal((await h.post({ method: 'uptime', id: 4 })).status, 200, 'the queue has room again');
+});
+
+test('a flood of wrong passwords holds no work slot: an authenticated client is served meanwhile', async (t) => {
+  const h = await new RpcHarness().start({ workQueue: 2 });
+  t.after(() => h.stop());
+  const wrong = basic(USER, 'wrong');
+  const flood = Array.from({ length: 20 }, (_, i) => h.post({ method: 'uptime', id: i }, { auth: wrong }));
+  await eventually(() => h.rpc.penalisedRequests === 20, 'twenty requests to wait out the delay');
+  assert.equal(h.rpc.activeRequests, 0);
+  const right = await h.post({ method: 'uptime', id: 99 });
+  assert.equal(right.status, 200);
+  await h.sim.clock.tick(AUTH_FAILURE_DELAY_MS);
+  assert.deepEqual(new Set((await Promise.all(flood)).map((r) => r.status)), new Set([401]));
+});
+
+test('at the connection limit, a connection waiting out a wrong-password delay is closed to admit a new one', async (t) => {
+  const h = await new RpcHarness().start({ maxConnections: 3 });
+  t.after(() => h.stop());
+  const wrong = basic(USER, 'wrong');
+  const flood = Array.from({ length: 3 }, (_, i) => h.post({ method: 'uptime', id: i }, { auth: wrong }).then((r) => r.status, () => 'closed'));
+  await eventually(() => h.rpc.penalisedRequests === 3, 'three requests to wait out the delay');
+  const right = await h.post({ method: 'uptime', id: 99 });
+  assert.equal(right.status, 200);
+  assert.equal(await flood[0], 'closed', 'the oldest waiting connection made room');
+  await h.sim.clock.tick(AUTH_FAILURE_DELAY_MS);
+  assert.deepEqual(await Promise.all(flood.slice(1)), [401, 401]);
 });
 
 test('connections past maxConnections are closed at once', async (t) => {
