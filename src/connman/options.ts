@@ -8,7 +8,7 @@ import { Net, parseNetwork, type AddressNetwork, type NetId } from '../address/n
 import { NetService } from '../address/service.js';
 import type { PeerLimits } from '../peer/types.js';
 import type { Transport } from '../transport/transport.js';
-import type { Clock } from '../util/clock.js';
+import { MAX_TIMER_DELAY_MS, type Clock } from '../util/clock.js';
 import { PeerbookError } from '../util/errors.js';
 import type { Random } from '../util/random.js';
 import type { NetworkParams } from '../wire/params.js';
@@ -146,6 +146,38 @@ export interface ResolvedConfig {
   maxConnections: number;
 }
 
+/** Longest -bantime, s: keeps "now + bantime" a safe integer (Core takes any int64). */
+export const MAX_BAN_TIME_S = 2 ** 52;
+
+/** Throws ConfigError unless `value` (when given) is an integer in [min, max]; `unit` names it in the message. */
+function checkRange(option: string, value: number | undefined, min: number, max: number, unit: string): void {
+  if (value === undefined) return;
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new ConfigError(option, `${value} is not an integer in [${min}, ${max}] ${unit}`);
+  }
+}
+
+/**
+ * Numeric options checked against what they become: durations against what the clock can schedule
+ * (MAX_TIMER_DELAY_MS; Node fires a longer timer after 1 ms), byte counts against safe integers.
+ */
+function checkRanges(o: PeerManagerOptions): void {
+  checkRange('timeout', o.connectTimeoutMs, 1, MAX_TIMER_DELAY_MS, 'ms');
+  checkRange('bantime', o.banTime, 0, MAX_BAN_TIME_S, 's');
+  checkRange('maxuploadtarget', o.maxUploadTarget, 0, Number.MAX_SAFE_INTEGER, 'bytes');
+  checkRange('checkaddrman', o.checkAddrman, 0, Number.MAX_SAFE_INTEGER, '');
+  const l = o.peerLimits ?? {};
+  checkRange('peertimeout', l.peerConnectTimeoutMs, 1, MAX_TIMER_DELAY_MS, 'ms');
+  checkRange('peerLimits.inactivityTimeoutMs', l.inactivityTimeoutMs, 1, MAX_TIMER_DELAY_MS, 'ms');
+  checkRange('peerLimits.pingIntervalMs', l.pingIntervalMs, 1, MAX_TIMER_DELAY_MS, 'ms');
+  checkRange('maxreceivebuffer', l.receiveFloodBytes, 0, Number.MAX_SAFE_INTEGER, 'bytes');
+  checkRange('maxsendbuffer', l.sendBufferBytes, 0, Number.MAX_SAFE_INTEGER, 'bytes');
+  checkRange('peerLimits.maxSendQueueBytes', l.maxSendQueueBytes, 0, Number.MAX_SAFE_INTEGER, 'bytes');
+  if (l.malformedMessages !== undefined && l.malformedMessages !== 'drop' && l.malformedMessages !== 'disconnect') {
+    throw new ConfigError('peerLimits.malformedMessages', `${JSON.stringify(l.malformedMessages)} is not 'drop' or 'disconnect'`);
+  }
+}
+
 function parseServices(option: string, list: readonly string[] | undefined, defaultPort: number): NetService[] {
   return (list ?? []).map((text) => {
     try {
@@ -184,6 +216,7 @@ export function resolveConfig(o: PeerManagerOptions): ResolvedConfig {
   const listen = o.listen ?? !manualOnly;
   const maxConnections = o.maxConnections ?? DEFAULT_MAX_PEER_CONNECTIONS;
   if (!Number.isInteger(maxConnections) || maxConnections < 0) throw new ConfigError('maxconnections', `${maxConnections} is not a non-negative integer`);
+  checkRanges(o);
   const binds = parseServices('bind', o.bind, port);
   const whitebinds = (o.whitebind ?? []).map((t) => {
     try {

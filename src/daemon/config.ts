@@ -188,9 +188,8 @@ export class Settings {
   int(key: string): number | undefined {
     const v = this.last(key);
     if (!v) return undefined;
-    if (!/^\d+$/.test(v.value) || !Number.isSafeInteger(Number(v.value))) {
-      throw new ConfigFileError(`${v.origin}: ${key}=${v.value} is not a non-negative integer`);
-    }
+    if (!/^\d+$/.test(v.value)) throw new ConfigFileError(`${v.origin}: ${key}=${v.value} is not a non-negative integer`);
+    if (!Number.isSafeInteger(Number(v.value))) throw new ConfigFileError(`${v.origin}: ${key}=${v.value} is out of range (at most ${Number.MAX_SAFE_INTEGER})`);
     return Number(v.value);
   }
 
@@ -217,7 +216,10 @@ export class Settings {
     const unit = m[2] || 'M';
     const pow = 'kmgt'.indexOf(unit.toLowerCase()) + 1;
     const base = unit === unit.toLowerCase() ? 1000 : 1024;
-    return n * base ** pow;
+    const bytes = n * base ** pow;
+    // A 400-digit number is Infinity here; anything past 2^53 is no longer an exact byte count.
+    if (!Number.isSafeInteger(bytes)) throw new ConfigFileError(`${v.origin}: ${key}=${v.value} is out of range (at most ${Number.MAX_SAFE_INTEGER} bytes)`);
+    return bytes;
   }
 
   /** Where a key's value came from (for error messages). */

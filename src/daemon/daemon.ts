@@ -203,7 +203,7 @@ export class Daemon {
       maxUploadTarget: s.size('maxuploadtarget'),
       networkActive: s.bool('networkactive'),
       banTime: s.int('bantime'),
-      connectTimeoutMs: s.int('timeout'),
+      connectTimeoutMs: s.int('timeout') || undefined, // Core: -timeout ≤ 0 means the default
       blocksOnly: s.bool('blocksonly'),
       checkAddrman: s.int('checkaddrman'),
       peersDatFormat: peersDatFormat as 3 | 4 | undefined,

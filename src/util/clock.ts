@@ -3,7 +3,21 @@
  * `Clock`. Production uses `SystemClock`; tests and the simulator use `VirtualClock`, whose timers
  * fire in a fixed order (due time, then creation order) only when the test advances time.
  */
-import { PeerbookError } from './errors.js';
+import { ArgumentError, PeerbookError } from './errors.js';
+
+/**
+ * Longest delay a timer can have, ms: Node's TIMEOUT_MAX (2³¹ − 1, about 24.8 days). Node fires a
+ * longer `setTimeout` after 1 ms instead, so both clocks refuse one with an ArgumentError, and options
+ * that become timer delays are validated against this bound when they are read.
+ */
+export const MAX_TIMER_DELAY_MS = 2 ** 31 - 1;
+
+/** Throws ArgumentError unless `delayMs` is a number no larger than MAX_TIMER_DELAY_MS (negative means 0). */
+export function checkTimerDelay(delayMs: number): void {
+  if (typeof delayMs !== 'number' || Number.isNaN(delayMs) || delayMs > MAX_TIMER_DELAY_MS) {
+    throw new ArgumentError(`timer delay ${String(delayMs)} ms is not a number of at most ${MAX_TIMER_DELAY_MS} ms`);
+  }
+}
 
 /** A scheduled callback that can be cancelled. */
 export interface Timer {
@@ -17,7 +31,7 @@ export interface Clock {
   now(): number;
   /** Whole seconds since the Unix epoch (Core's `GetTime<std::chrono::seconds>()`). */
   nowSeconds(): number;
-  /** Calls `fn` once after `delayMs`. */
+  /** Calls `fn` once after `delayMs` (at most MAX_TIMER_DELAY_MS; more is an ArgumentError). */
   setTimeout(fn: () => void, delayMs: number): Timer;
   /** Resolves after `delayMs`; rejects with an `AbortError` if `signal` aborts first. */
   sleep(delayMs: number, signal?: AbortSignal): Promise<void>;
@@ -66,6 +80,7 @@ export class SystemClock implements Clock {
 
   /** @inheritdoc */
   setTimeout(fn: () => void, delayMs: number): Timer {
+    checkTimerDelay(delayMs);
     const handle = globalThis.setTimeout(fn, Math.max(0, delayMs));
     if (this.unrefTimers) handle.unref();
     return { cancel: () => globalThis.clearTimeout(handle) };
@@ -112,6 +127,7 @@ export class VirtualClock implements Clock {
 
   /** @inheritdoc */
   setTimeout(fn: () => void, delayMs: number): Timer {
+    checkTimerDelay(delayMs);
     const timer: PendingTimer = { due: this.time + Math.max(0, delayMs), seq: this.seq++, fn, cancelled: false };
     this.push(timer);
     return { cancel: () => { timer.cancelled = true; } };

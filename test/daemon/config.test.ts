@@ -69,3 +69,11 @@ test('the network comes from chain= or one of testnet/testnet4/signet/regtest, n
   assert.equal(chainFromSettings(Settings.merge(parse('').get(''))), undefined);
   assert.throws(() => chainFromSettings(Settings.merge(parse('regtest=1\ntestnet=1\n').get(''))), /at most one/);
 });
+
+test('a number too large to be exact (a 400-digit maxuploadtarget or maxconnections) is refused, not read as Infinity', () => {
+  const big = '9'.repeat(400);
+  const s = Settings.merge(parse(`maxuploadtarget=${big}\nmaxconnections=${big}\n`).get(''));
+  assert.throws(() => s.size('maxuploadtarget'), /peerbook\.conf:1: maxuploadtarget=9+ is out of range/);
+  assert.throws(() => s.int('maxconnections'), /peerbook\.conf:2: maxconnections=9+ is out of range/);
+  assert.throws(() => Settings.merge(parse('maxuploadtarget=9007199254740992T\n').get('')).size('maxuploadtarget'), /out of range/);
+});

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtemp, mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdtemp, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -99,4 +99,14 @@ test('`peerbook run` as a real process: listens, writes its files, and exits cle
   const files = await readdir(path.join(datadir, 'regtest'));
   assert.ok(files.includes('peers.dat') && files.includes('banlist.json') && files.includes('peerbook.log'), files.join(','));
   assert.ok(!files.includes('.cookie'), 'the RPC cookie is removed at shutdown');
+});
+
+test('timeout= above what a timer can wait (2^31 - 1 ms) stops the daemon at start with the key named', async () => {
+  const datadir = await mkdtemp(path.join(tmpdir(), 'peerbook-daemon-'));
+  try {
+    await writeFile(path.join(datadir, 'peerbook.conf'), 'regtest=1\ntimeout=2147483648\n');
+    await assert.rejects(Daemon.create({ flags: new Map(), datadir }), /invalid -timeout: 2147483648 is not an integer in \[1, 2147483647\] ms/);
+  } finally {
+    await rm(datadir, { recursive: true, force: true });
+  }
 });

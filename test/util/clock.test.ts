@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { VirtualClock, AbortError } from '../../src/util/clock.js';
+import { AbortError, MAX_TIMER_DELAY_MS, SystemClock, VirtualClock } from '../../src/util/clock.js';
 
 test('virtual timers fire in due order, ties in creation order, only as time advances', () => {
   const clock = new VirtualClock(0);
@@ -55,4 +55,12 @@ test('sleep resolves on tick and rejects on abort', async () => {
 test('virtual time never goes backwards', () => {
   const clock = new VirtualClock(100);
   assert.throws(() => clock.setTime(99), RangeError);
+});
+
+test('a timer longer than 2^31 - 1 ms is refused by both clocks (Node would fire it after 1 ms)', () => {
+  for (const clock of [new VirtualClock(), new SystemClock(true)]) {
+    assert.throws(() => clock.setTimeout(() => undefined, MAX_TIMER_DELAY_MS + 1), { code: 'ERR_ARGUMENT' });
+    assert.throws(() => clock.setTimeout(() => undefined, Number.NaN), { code: 'ERR_ARGUMENT' });
+    clock.setTimeout(() => undefined, MAX_TIMER_DELAY_MS).cancel();
+  }
 });
