@@ -11,7 +11,7 @@ import { NetService } from '../address/service.js';
 import { AddrMan, type AddrManOptions } from '../addrman/addrman.js';
 import { decodeAnchors, encodeAnchors } from '../addrman/anchors.js';
 import { decodeBanlist, encodeBanlist, type BanEntry } from '../addrman/banlist.js';
-import { loadDataFile, writeFileAtomic } from '../store/index.js';
+import { loadDataFile, removeStaleTempFiles, writeFileAtomic } from '../store/index.js';
 import { PeerbookError } from '../util/errors.js';
 import type { Logger } from './logger.js';
 
@@ -52,8 +52,9 @@ export function decodeServiceAnchors(text: string): AddressRecord[] {
   } catch (e) {
     throw new ServiceAnchorsError(`not JSON (${(e as Error).message})`);
   }
-  const list = (doc as { anchors?: unknown }).anchors;
-  if (typeof doc !== 'object' || doc === null || (doc as { version?: unknown }).version !== 1 || !Array.isArray(list)) {
+  // Check the document is an object before reading its fields: `null` is valid JSON.
+  const list = typeof doc === 'object' && doc !== null ? (doc as { anchors?: unknown }).anchors : undefined;
+  if (list === undefined || (doc as { version?: unknown }).version !== 1 || !Array.isArray(list)) {
     throw new ServiceAnchorsError('expected {"version":1,"anchors":[…]}');
   }
   return list.slice(0, MAX_SERVICE_ANCHORS).map((e: unknown, i: number) => {
@@ -79,9 +80,14 @@ export class DataDirectory {
     return path.join(this.dir, name);
   }
 
-  /** Creates the directory if needed. */
+  /**
+   * Creates the directory if needed and removes the temporary files (`peers.1a2b` …) of writes that
+   * were interrupted by a crash, which would otherwise pile up with every kill during a save.
+   */
   async ensure(): Promise<void> {
     await mkdir(this.dir, { recursive: true });
+    const removed = await removeStaleTempFiles(this.dir, Object.values(DataFile));
+    if (removed.length > 0) this.log.info(`Removed ${removed.length} temporary files of interrupted writes: ${removed.map((f) => path.basename(f)).join(', ')}`);
   }
 
   private onCorrupt = (report: { message: string }): void => this.log.warn(report.message);

@@ -5,7 +5,7 @@
  * file or the new one, never a torn mix; a failure removes the temporary file.
  */
 import { randomBytes } from 'node:crypto';
-import { open, rename, unlink, type FileHandle } from 'node:fs/promises';
+import { open, readdir, rename, unlink, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, extname, join } from 'node:path';
 import type { Random } from '../util/random.js';
 import { describeFsError, StoreError } from './errors.js';
@@ -28,10 +28,46 @@ export interface AtomicWriteOptions {
  * hex digits (`peers.dat` → `peers.1a2b`), in the same directory.
  */
 export function tempPathFor(path: string, suffix: Uint8Array): string {
-  const name = basename(path);
-  const stem = extname(name) ? name.slice(0, -extname(name).length) : name;
-  return join(dirname(path), `${stem}.${Buffer.from(suffix).toString('hex')}`);
+  return join(dirname(path), `${stemOf(basename(path))}.${Buffer.from(suffix).toString('hex')}`);
 }
+
+/** The file name without its extension: the part of a temporary name before the dot. */
+function stemOf(name: string): string {
+  return extname(name) ? name.slice(0, -extname(name).length) : name;
+}
+
+/**
+ * Removes the temporary files interrupted writes of `fileNames` (in `dir`) left behind — names of the
+ * form `tempPathFor` makes, `<stem>.<4 hex>` — and returns their paths. A write killed between creating
+ * its temporary file and renaming it leaves one (Core never removes them either); call this at start-up,
+ * while no write of these files can be in progress. Throws StoreError if the directory cannot be read.
+ */
+export async function removeStaleTempFiles(dir: string, fileNames: readonly string[]): Promise<string[]> {
+  const stems = new Set(fileNames.map(stemOf));
+  let names: string[];
+  try {
+    names = await readdir(dir);
+  } catch (e) {
+    if ((e as { code?: string }).code === 'ENOENT') return [];
+    throw new StoreError(`cannot list ${dir} for stale temporary files: ${describeFsError(e)}`, { cause: e });
+  }
+  const removed: string[] = [];
+  for (const name of names) {
+    const m = TEMP_NAME.exec(name);
+    if (!m || !stems.has(m[1])) continue;
+    const file = join(dir, name);
+    try {
+      await unlink(file);
+      removed.push(file);
+    } catch (e) {
+      if ((e as { code?: string }).code !== 'ENOENT') throw new StoreError(`cannot remove stale temporary file ${file}: ${describeFsError(e)}`, { cause: e });
+    }
+  }
+  return removed;
+}
+
+/** `<stem>.<TEMP_SUFFIX_BYTES as lowercase hex>`, the shape of `tempPathFor`'s names. */
+const TEMP_NAME = new RegExp(`^(.+)\\.[0-9a-f]{${TEMP_SUFFIX_BYTES * 2}}$`);
 
 async function syncDirectory(dir: string): Promise<void> {
   let handle: FileHandle | undefined;

@@ -4,7 +4,7 @@ import { fork } from 'node:child_process';
 import { watch } from 'node:fs';
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { StoreError, tempPathFor, writeFileAtomic } from '../../src/store/index.js';
+import { removeStaleTempFiles, StoreError, tempPathFor, writeFileAtomic } from '../../src/store/index.js';
 import { ChaChaRandom } from '../../src/util/random.js';
 import { tempDirFor } from '../support/tmp.js';
 
@@ -123,4 +123,15 @@ test('a writer killed with SIGKILL mid-write always leaves the old or the new co
   const names = await readdir(dir);
   assert.ok(names.every((n) => n === 'peers.dat' || n === 'writer.mjs' || /^peers\.[0-9a-f]{4}$/.test(n)), names.join(','));
   assert.ok(names.length > 2, 'at least one kill interrupted a write after its temporary file was created');
+});
+
+test('removeStaleTempFiles removes the temporary files of interrupted writes of the named files, and nothing else', async (t) => {
+  const dir = await tempDirFor(t, 'stale');
+  const keep = ['peers.dat', 'peers.dat.bak', 'banlist.json', 'peers.12345', 'peers.12g4', 'other.1a2b', 'peers.1A2B', 'notes.txt'];
+  const stale = ['peers.1a2b', 'peers.ffff', 'banlist.0000', 'anchors.beef'];
+  for (const name of [...keep, ...stale]) await writeFile(join(dir, name), 'x');
+  const removed = await removeStaleTempFiles(dir, ['peers.dat', 'banlist.json', 'anchors.dat', 'anchors.json']);
+  assert.deepEqual(removed.map((p) => p.slice(dir.length + 1)).sort(), [...stale].sort());
+  assert.deepEqual((await readdir(dir)).sort(), [...keep].sort());
+  assert.deepEqual(await removeStaleTempFiles(join(dir, 'missing'), ['peers.dat']), []);
 });
