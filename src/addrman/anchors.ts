@@ -50,12 +50,12 @@ export function decodeAnchors(magic: Uint8Array, bytes: Uint8Array): AddressReco
   } catch (e) {
     if (!(e instanceof DecodeError)) throw e;
     const where = count === undefined ? 'record count' : `record ${index} of ${count}`;
-    throw new DataFileError(
+    throw new DataFileError('malformed',
       `${ANCHORS_FILE_NAME}: ${where} at payload offset ${r.offset}: ${e.message} (${bytes.length} bytes)`, { cause: e },
     );
   }
   if (!r.done) {
-    throw new DataFileError(`${ANCHORS_FILE_NAME}: ${r.remaining} trailing bytes after ${index} records (${bytes.length} bytes)`);
+    throw new DataFileError('malformed', `${ANCHORS_FILE_NAME}: ${r.remaining} trailing bytes after ${index} records (${bytes.length} bytes)`);
   }
   return out;
 }

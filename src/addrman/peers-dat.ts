@@ -252,7 +252,7 @@ export function readPeersDat(file: Uint8Array, magic: Uint8Array, ctx: PeersDatR
     payload = unwrapHashedFile(file, magic, PEERS_DAT_FILE_NAME);
   } catch (err) {
     if (err instanceof DataFileError) {
-      const reason = /magic/.test(err.message) ? 'invalid-magic' : /Checksum/.test(err.message) ? 'checksum-mismatch' : 'truncated';
+      const reason = err.reason === 'malformed' ? 'truncated' : err.reason; // unwrapHashedFile never says malformed
       throw new PeersDatError(reason, err.message, { offset: reason === 'checksum-mismatch' ? file.length - 32 : 0, cause: err });
     }
     throw new PeersDatError('truncated', `${PEERS_DAT_FILE_NAME}: unreadable (${String(err)})`, { cause: err });

@@ -393,3 +393,15 @@ function indexOf(hay: Uint8Array, needle: number[]): number {
   }
   return -1;
 }
+
+test('a peers.dat cut to 4-35 bytes with the right magic is reported as truncated, not as a wrong magic', () => {
+  const whole = serializeAddrman();
+  for (let n = 0; n < 36; n++) {
+    const err = peersDatError(() => load(whole.subarray(0, n)));
+    assert.equal(err.reason, 'truncated', `${n} bytes`);
+    assert.match(err.message, /end of data/, `${n} bytes`);
+  }
+  const wrong = whole.slice(0, 10);
+  wrong[0] ^= 1;
+  assert.equal(peersDatError(() => load(wrong)).reason, 'invalid-magic', 'a short file with a wrong magic is judged by the magic, as Core reads it first');
+});
