@@ -57,8 +57,14 @@ export interface VersionMessage {
   addrFrom: VersionAddress;
   /** Random per-connection nonce (uint64). */
   nonce: bigint;
-  /** User agent (BIP14), at most MAX_SUBVERSION_LENGTH bytes of UTF-8. */
+  /** User agent (BIP14), at most MAX_SUBVERSION_LENGTH bytes of UTF-8; shown sanitised (Core cleanSubVer). */
   userAgent: string;
+  /**
+   * The user agent's bytes exactly as received, set by `decodeVersion` only when they are not valid
+   * UTF-8 (then `userAgent` holds them with U+FFFD replacements). `encodeVersion` writes these bytes
+   * when present, so a decoded message re-encodes to the same payload, as Core keeps the raw string.
+   */
+  userAgentBytes?: Uint8Array;
   /** Sender's best block height (int32). */
   startHeight: number;
   /** BIP37 relay flag; undefined when absent from the payload (Core: true). */
@@ -79,6 +85,9 @@ function readVersionAddress(r: ByteReader): VersionAddress {
   const services = r.u64le();
   return { services, service: NetService.readV1(r) };
 }
+
+/** Decodes UTF-8 or throws (never substitutes U+FFFD), and keeps a leading BOM as text. */
+const STRICT_UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 const I32_MIN = -(2 ** 31);
 const I32_MAX = 2 ** 31 - 1;
@@ -102,7 +111,7 @@ export function encodeVersion(msg: VersionMessage): Uint8Array {
   if (typeof msg.timestamp !== 'bigint' || msg.timestamp < -(1n << 63n) || msg.timestamp >= 1n << 63n) {
     throw new ArgumentError(`version timestamp must be an int64 bigint, got ${String(msg.timestamp)}`);
   }
-  const ua = Buffer.from(msg.userAgent, 'utf8');
+  const ua = msg.userAgentBytes ?? Buffer.from(msg.userAgent, 'utf8');
   if (ua.length > MAX_SUBVERSION_LENGTH) {
     throw new ArgumentError(`user agent is ${ua.length} bytes, more than MAX_SUBVERSION_LENGTH ${MAX_SUBVERSION_LENGTH}`);
   }
@@ -139,7 +148,14 @@ export function decodeVersion(r: ByteReader): VersionMessage {
     throw new MessageDecodeError('version', 'user-agent-too-long',
       `user agent length ${uaLength} exceeds MAX_SUBVERSION_LENGTH ${MAX_SUBVERSION_LENGTH}`);
   }
-  msg.userAgent = Buffer.from(r.bytes(uaLength)).toString('utf8');
+  const uaBytes = r.bytes(uaLength);
+  try {
+    msg.userAgent = STRICT_UTF8.decode(uaBytes);
+  } catch {
+    // Not UTF-8: keep the exact bytes (Core keeps the raw string and sanitises only for display).
+    msg.userAgent = Buffer.from(uaBytes).toString('utf8');
+    msg.userAgentBytes = Uint8Array.from(uaBytes);
+  }
   if (r.done) return msg;
   msg.startHeight = r.i32le();
   if (r.done) return msg;

@@ -146,6 +146,24 @@ test('encoding a user agent over 256 bytes is an ArgumentError', () => {
   assert.throws(() => encodeMessage(msg), { code: 'ERR_ARGUMENT' });
 });
 
+test('a user agent that is not valid UTF-8 decodes for display and re-encodes to the same bytes', () => {
+  for (const ua of [Uint8Array.of(0xff, 0xfe, 0x2f, 0x80), new Uint8Array(MAX_SUBVERSION_LENGTH).fill(0xc3), Uint8Array.of(0xed, 0xa0, 0x80)]) {
+    const payload = versionWithUserAgent(ua, new ByteWriter().i32le(5).u8(1).toBytes());
+    const msg = decodeMessage('version', payload) as VersionMessage;
+    assert.ok(msg.userAgent.includes('\ufffd'), 'shown with replacement characters');
+    assert.equal(bytesToHex(encodeMessage(msg).payload), bytesToHex(payload));
+  }
+});
+
+test('a valid UTF-8 user agent carries no raw copy and round-trips through the string', () => {
+  const ua = Buffer.from('/Satoshi:27.0.0(ünïcode ✓)/', 'utf8');
+  const payload = versionWithUserAgent(ua, new ByteWriter().i32le(5).u8(1).toBytes());
+  const msg = decodeMessage('version', payload) as VersionMessage;
+  assert.equal(msg.userAgent, '/Satoshi:27.0.0(ünïcode ✓)/');
+  assert.equal(msg.userAgentBytes, undefined);
+  assert.equal(bytesToHex(encodeMessage(msg).payload), bytesToHex(payload));
+});
+
 test('any non-zero relay byte is true and bytes after it are ignored', () => {
   const tail = new ByteWriter().i32le(100).u8(2).bytes(hexToBytes('deadbeef')).toBytes();
   const msg = decodeMessage('version', versionWithUserAgent(Buffer.from('/x/'), tail)) as VersionMessage;
