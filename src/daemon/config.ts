@@ -22,14 +22,14 @@ export class ConfigFileError extends PeerbookError {
 /** How a key's value is read. */
 type Kind = 'bool' | 'int' | 'string' | 'list' | 'size';
 
-/** Every key Peerbook understands, with its kind and a one-line description (for --help). */
-export const CONFIG_KEYS: Readonly<Record<string, { kind: Kind; help: string }>> = {
+/** Every key Peerbook understands, with its kind, a one-line description (for --help) and, for some integers, their range. */
+export const CONFIG_KEYS: Readonly<Record<string, { kind: Kind; help: string; min?: number; max?: number }>> = {
   chain: { kind: 'string', help: 'network: main, test, testnet4, signet, regtest' },
   testnet: { kind: 'bool', help: 'use testnet3 (same as chain=test)' },
   testnet4: { kind: 'bool', help: 'use testnet4' },
   signet: { kind: 'bool', help: 'use the default signet' },
   regtest: { kind: 'bool', help: 'use regtest' },
-  port: { kind: 'int', help: 'P2P port to listen on (default: the network\'s)' },
+  port: { kind: 'int', help: 'P2P port to listen on (default: the network\'s)', min: 1, max: 65535 },
   listen: { kind: 'bool', help: 'accept inbound connections (default 1, 0 with connect)' },
   bind: { kind: 'list', help: 'listen address addr[:port] (repeatable)' },
   whitebind: { kind: 'list', help: 'listen address with permissions [perms@]addr:port' },
@@ -60,7 +60,7 @@ export const CONFIG_KEYS: Readonly<Record<string, { kind: Kind; help: string }>>
   checkaddrman: { kind: 'int', help: 'run addrman consistency checks every N operations (0 = off)' },
   server: { kind: 'bool', help: 'run the JSON-RPC server (default 1)' },
   rpcbind: { kind: 'list', help: 'JSON-RPC listen address (default 127.0.0.1)' },
-  rpcport: { kind: 'int', help: 'JSON-RPC port (default: the network\'s)' },
+  rpcport: { kind: 'int', help: 'JSON-RPC port (default: the network\'s)', min: 1, max: 65535 },
   rpcuser: { kind: 'string', help: 'JSON-RPC user name (default: cookie authentication)' },
   rpcpassword: { kind: 'string', help: 'JSON-RPC password' },
   rpcallowip: { kind: 'list', help: 'allow JSON-RPC from this subnet (default: loopback only)' },
@@ -184,13 +184,16 @@ export class Settings {
     throw new ConfigFileError(`${v.origin}: ${key}=${v.value} is not a boolean (use 0 or 1)`);
   }
 
-  /** A non-negative integer. */
+  /** A non-negative integer, within the key's range when CONFIG_KEYS gives one (Core: "Invalid port specified in -port"). */
   int(key: string): number | undefined {
     const v = this.last(key);
     if (!v) return undefined;
     if (!/^\d+$/.test(v.value)) throw new ConfigFileError(`${v.origin}: ${key}=${v.value} is not a non-negative integer`);
-    if (!Number.isSafeInteger(Number(v.value))) throw new ConfigFileError(`${v.origin}: ${key}=${v.value} is out of range (at most ${Number.MAX_SAFE_INTEGER})`);
-    return Number(v.value);
+    const n = Number(v.value);
+    const min = CONFIG_KEYS[key]?.min ?? 0;
+    const max = CONFIG_KEYS[key]?.max ?? Number.MAX_SAFE_INTEGER;
+    if (!Number.isSafeInteger(n) || n < min || n > max) throw new ConfigFileError(`${v.origin}: ${key}=${v.value} is out of range (${min} to ${max})`);
+    return n;
   }
 
   /** A string (the last one given). */

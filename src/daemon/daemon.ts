@@ -144,10 +144,8 @@ export class Daemon {
     return daemon;
   }
 
-  /** Maps settings to PeerManager options (Core's semantics for each key). */
+  /** Reads the -asmap file, then maps settings to PeerManager options (`managerOptionsFromSettings`). */
   private static async managerOptions(s: Settings, params: NetworkParams, netDir: string, clock: Clock, inputs: DaemonInputs): Promise<PeerManagerOptions> {
-    const port = s.int('port') ?? params.defaultPort;
-    const network = port === params.defaultPort ? params : { ...params, defaultPort: port };
     let asmap: Asmap | undefined;
     const asmapPath = s.string('asmap');
     if (asmapPath !== undefined) {
@@ -164,55 +162,7 @@ export class Daemon {
         throw new ConfigFileError(`${s.origin('asmap')}: ${(e as Error).message}`);
       }
     }
-    const onlyNet = s.list('onlynet') as AddressNetwork[] | undefined;
-    const kb = (key: string): number | undefined => {
-      const v = s.int(key);
-      return v === undefined ? undefined : v * 1000;
-    };
-    const peertimeout = s.int('peertimeout');
-    const peersDatFormat = s.int('peersdatformat');
-    if (peersDatFormat !== undefined && peersDatFormat !== 3 && peersDatFormat !== 4) {
-      throw new ConfigFileError(`${s.origin('peersdatformat')}: peersdatformat=${peersDatFormat} must be 3 or 4`);
-    }
-    const bind = s.list('bind');
-    return {
-      network,
-      clock,
-      transport: inputs.transport,
-      resolver: inputs.resolver,
-      dataDir: netDir,
-      listen: s.bool('listen'),
-      bind: bind?.map((b) => withPort(b, port, 'bind', s)),
-      whitebind: s.list('whitebind'),
-      whitelist: s.list('whitelist'),
-      maxConnections: s.int('maxconnections'),
-      connect: s.list('connect'),
-      addNode: s.list('addnode'),
-      seedNode: s.list('seednode'),
-      dnsSeed: s.bool('dnsseed'),
-      forceDnsSeed: s.bool('forcednsseed'),
-      fixedSeeds: s.bool('fixedseeds'),
-      onlyNet,
-      proxy: s.string('proxy'),
-      onion: s.string('onion'),
-      i2pProxy: s.string('i2pproxy'),
-      proxyRandomize: s.bool('proxyrandomize'),
-      cjdnsReachable: s.bool('cjdnsreachable'),
-      externalIp: s.list('externalip'),
-      asmap,
-      maxUploadTarget: s.size('maxuploadtarget'),
-      networkActive: s.bool('networkactive'),
-      banTime: s.int('bantime'),
-      connectTimeoutMs: s.int('timeout') || undefined, // Core: -timeout ≤ 0 means the default
-      blocksOnly: s.bool('blocksonly'),
-      checkAddrman: s.int('checkaddrman'),
-      peersDatFormat: peersDatFormat as 3 | 4 | undefined,
-      peerLimits: {
-        ...(kb('maxreceivebuffer') !== undefined ? { receiveFloodBytes: kb('maxreceivebuffer') } : {}),
-        ...(kb('maxsendbuffer') !== undefined ? { sendBufferBytes: kb('maxsendbuffer') } : {}),
-        ...(peertimeout !== undefined ? { peerConnectTimeoutMs: peertimeout * 1000 } : {}),
-      },
-    };
+    return managerOptionsFromSettings(s, params, netDir, { clock, transport: inputs.transport, resolver: inputs.resolver, asmap });
   }
 
   /** Starts the manager, the RPC server and the metrics/dashboard server; installs signal handlers if asked. */
@@ -309,6 +259,66 @@ export class Daemon {
   get httpAddress(): NetService | undefined {
     return this.http?.address;
   }
+}
+
+/**
+ * Maps settings to PeerManager options with Core's semantics for each key (the daemon's mapping,
+ * exported so tests and the config fuzz target can check it without starting anything).
+ * `wiring.asmap` is the already loaded -asmap file. Throws ConfigFileError for a bad value.
+ */
+export function managerOptionsFromSettings(s: Settings, params: NetworkParams, netDir: string,
+  wiring: { clock: Clock; transport?: Transport; resolver?: Resolver; asmap?: Asmap }): PeerManagerOptions {
+  const port = s.int('port') ?? params.defaultPort;
+  const network = port === params.defaultPort ? params : { ...params, defaultPort: port };
+  const onlyNet = s.list('onlynet') as AddressNetwork[] | undefined;
+  const kb = (key: string): number | undefined => {
+    const v = s.int(key);
+    return v === undefined ? undefined : v * 1000;
+  };
+  const peertimeout = s.int('peertimeout');
+  const peersDatFormat = s.int('peersdatformat');
+  if (peersDatFormat !== undefined && peersDatFormat !== 3 && peersDatFormat !== 4) {
+    throw new ConfigFileError(`${s.origin('peersdatformat')}: peersdatformat=${peersDatFormat} must be 3 or 4`);
+  }
+  const bind = s.list('bind');
+  return {
+    network,
+    clock: wiring.clock,
+    transport: wiring.transport,
+    resolver: wiring.resolver,
+    dataDir: netDir,
+    listen: s.bool('listen'),
+    bind: bind?.map((b) => withPort(b, port, 'bind', s)),
+    whitebind: s.list('whitebind'),
+    whitelist: s.list('whitelist'),
+    maxConnections: s.int('maxconnections'),
+    connect: s.list('connect'),
+    addNode: s.list('addnode'),
+    seedNode: s.list('seednode'),
+    dnsSeed: s.bool('dnsseed'),
+    forceDnsSeed: s.bool('forcednsseed'),
+    fixedSeeds: s.bool('fixedseeds'),
+    onlyNet,
+    proxy: s.string('proxy'),
+    onion: s.string('onion'),
+    i2pProxy: s.string('i2pproxy'),
+    proxyRandomize: s.bool('proxyrandomize'),
+    cjdnsReachable: s.bool('cjdnsreachable'),
+    externalIp: s.list('externalip'),
+    asmap: wiring.asmap,
+    maxUploadTarget: s.size('maxuploadtarget'),
+    networkActive: s.bool('networkactive'),
+    banTime: s.int('bantime'),
+    connectTimeoutMs: s.int('timeout') || undefined, // Core: -timeout ≤ 0 means the default
+    blocksOnly: s.bool('blocksonly'),
+    checkAddrman: s.int('checkaddrman'),
+    peersDatFormat: peersDatFormat as 3 | 4 | undefined,
+    peerLimits: {
+      ...(kb('maxreceivebuffer') !== undefined ? { receiveFloodBytes: kb('maxreceivebuffer') } : {}),
+      ...(kb('maxsendbuffer') !== undefined ? { sendBufferBytes: kb('maxsendbuffer') } : {}),
+      ...(peertimeout !== undefined ? { peerConnectTimeoutMs: peertimeout * 1000 } : {}),
+    },
+  };
 }
 
 /** Re-exported for the CLI. */

@@ -77,3 +77,10 @@ test('a number too large to be exact (a 400-digit maxuploadtarget or maxconnecti
   assert.throws(() => s.int('maxconnections'), /peerbook\.conf:2: maxconnections=9+ is out of range/);
   assert.throws(() => Settings.merge(parse('maxuploadtarget=9007199254740992T\n').get('')).size('maxuploadtarget'), /out of range/);
 });
+
+test('port= and rpcport= outside 1-65535 are refused at the key, not later as someone else\'s bind address', () => {
+  const s = Settings.merge(parse('port=147483647\nrpcport=0\n').get(''));
+  assert.throws(() => s.int('port'), /peerbook\.conf:1: port=147483647 is out of range \(1 to 65535\)/);
+  assert.throws(() => s.int('rpcport'), /peerbook\.conf:2: rpcport=0 is out of range \(1 to 65535\)/);
+  assert.throws(() => s.validate(), ConfigFileError);
+});
