@@ -73,7 +73,7 @@ async function main(): Promise<number> {
   const slowest = reports.reduce((a, r) => (r.slowest.ms > a.slowest.ms ? r : a), reports[0]);
   const costliest = reports.reduce((a, r) => (r.slowestCpuMs > a.slowestCpuMs ? r : a), reports[0]);
   console.log(`fuzz: ${total} inputs in ${seconds.toFixed(0)} s; slowest input ${slowest.slowest.ms.toFixed(2)} ms wall (${slowest.target}), ` +
-    `largest decoder cost ${costliest.slowestCpuMs.toFixed(2)} ms (${costliest.target}); ` +
+    `most costly input ${costliest.slowestCpuMs.toFixed(2)} ms CPU re-measured (${costliest.target}); ` +
     `${broken.length === 0 ? 'no findings' : `findings in ${broken.map((r) => r.target).join(', ')}`}`);
   const json = option(argv, '--json');
   if (json) writeFileSync(json, `${JSON.stringify({ seed, inputsPerTarget: inputs, slowMs, node: process.version, reports }, null, 2)}\n`);
