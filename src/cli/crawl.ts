@@ -10,7 +10,7 @@ import { access, mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { Net, type NetId } from '../address/network.js';
-import { systemResolver, type Resolver } from '../connman/seeds.js';
+import { systemResolver, type Resolver } from '../util/resolver.js';
 import { MAX_CRAWL_NODES } from '../crawl/book.js';
 import {
   Crawler, DEFAULT_CRAWL_CONCURRENCY, DEFAULT_CRAWL_DURATION_MS, DEFAULT_CRAWL_TIMEOUT_MS, DEFAULT_GETADDR_WAIT_MS,

@@ -13,10 +13,12 @@ import { PeerbookError } from '../util/errors.js';
 import type { Random } from '../util/random.js';
 import type { NetworkParams } from '../wire/params.js';
 import { NODE_NONE } from '../wire/services.js';
-import type { Logger } from './logger.js';
-import { hasPermission, parseWhitebind, parseWhitelist, Permission, type WhitebindEntry, type WhitelistEntry } from './permissions.js';
-import { DEFAULT_MAX_PEER_CONNECTIONS } from './policy.js';
-import type { Resolver } from './seeds.js';
+import type { Logger } from '../util/logger.js';
+import type { Resolver } from '../util/resolver.js';
+import type { ConnectionLayer, InboundGate } from './connection-layer.js';
+import { DEFAULT_MAX_PEER_CONNECTIONS } from './policy/outbound.js';
+import { hasPermission, parseWhitebind, parseWhitelist, Permission, type WhitebindEntry, type WhitelistEntry } from './policy/permissions.js';
+import type { ProtocolFactory } from './protocol.js';
 
 /** A bad option value (code `ERR_CONFIG`); the message names the option. */
 export class ConfigError extends PeerbookError {
@@ -122,6 +124,12 @@ export interface PeerManagerOptions {
   checkAddrman?: number;
   /** peers.dat format to write: 4 (default) or 3 (for Core ≤ 25 / Litecoin 0.21). */
   peersDatFormat?: 3 | 4;
+  /** Protocol plug-ins to add after address and inventory relay (see connman/protocol.ts). */
+  protocols?: ProtocolFactory[];
+  /** Upgrades every connection before its `Peer` exists (e.g. an authenticated handshake; see connman/connection-layer.ts). */
+  connectionLayer?: ConnectionLayer;
+  /** Asked about every inbound connection before any other work; a returned reason refuses it. */
+  inboundGate?: InboundGate;
 }
 
 /** The validated configuration. */

@@ -8,7 +8,7 @@ import { NetGroupManager } from '../../src/address/netgroup.js';
 import { Subnet } from '../../src/address/subnet.js';
 import { ConfigError } from '../../src/connman/options.js';
 import { bytesToHex } from '../../src/util/hex.js';
-import { FULL_NODE, RawPeer, Sim, svc } from './harness.js';
+import { FULL_NODE, RawPeer, Sim, svc } from '../../src/sim/network.js';
 
 const groups = new NetGroupManager();
 const group = (a: NetAddress): string => bytesToHex(groups.getGroup(a));

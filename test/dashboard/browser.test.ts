@@ -10,7 +10,7 @@ import { startOperatorHttpServer } from '../../src/dashboard/server.js';
 import { TRAFFIC_SAMPLE_INTERVAL_MS } from '../../src/dashboard/traffic.js';
 import { createMetrics } from '../../src/metrics/metrics.js';
 import { makeTempDir, tempDirFor } from '../support/tmp.js';
-import { FULL_NODE, svc } from '../connman/harness.js';
+import { FULL_NODE, svc } from '../../src/sim/network.js';
 import { getJson } from './http-client.js';
 import { decodePng, regionStats } from './png.js';
 import { HOSTILE_USER_AGENT, startScenario } from './scenario.js';

@@ -11,7 +11,7 @@ import {
   DEFAULT_TRAFFIC_HISTORY, MAX_TRAFFIC_HISTORY, RingBuffer, TRAFFIC_SAMPLE_INTERVAL_MS, TrafficSampler,
 } from '../../src/dashboard/traffic.js';
 import { VirtualClock } from '../../src/util/clock.js';
-import { Sim } from '../connman/harness.js';
+import { Sim } from '../../src/sim/network.js';
 import { getJson } from './http-client.js';
 import { HOSTILE_USER_AGENT, SCENARIO_ADDRESSES, SCENARIO_TRIED, startScenario } from './scenario.js';
 

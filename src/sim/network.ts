@@ -1,19 +1,19 @@
 /** A small simulated network of PeerManagers on the in-memory transport and one virtual clock. */
-import { NetAddress } from '../../src/address/netaddress.js';
-import { NetService } from '../../src/address/service.js';
-import { MemoryLogger } from '../../src/connman/logger.js';
-import { PeerManager } from '../../src/connman/manager.js';
-import type { PeerManagerOptions } from '../../src/connman/options.js';
-import { MemoryNetwork } from '../../src/transport/memory.js';
-import type { AddressRecord } from '../../src/address/record.js';
-import type { Peer } from '../../src/peer/peer.js';
-import type { Connection } from '../../src/transport/transport.js';
-import { VirtualClock, yieldToEventLoop } from '../../src/util/clock.js';
-import { ChaChaRandom } from '../../src/util/random.js';
-import { encodeFrame, FrameDecoder } from '../../src/wire/frame.js';
-import { decodeMessage, encodeMessage, type Message } from '../../src/wire/messages.js';
-import { REGTEST } from '../../src/wire/params.js';
-import { PROTOCOL_VERSION, zeroVersionAddress } from '../../src/wire/version.js';
+import { NetAddress } from '../address/netaddress.js';
+import { NetService } from '../address/service.js';
+import { MemoryLogger } from '../util/logger.js';
+import { PeerManager } from '../connman/manager.js';
+import type { PeerManagerOptions } from '../connman/options.js';
+import { MemoryNetwork } from '../transport/memory.js';
+import type { AddressRecord } from '../address/record.js';
+import type { Peer } from '../peer/peer.js';
+import type { Connection } from '../transport/transport.js';
+import { VirtualClock, yieldToEventLoop } from '../util/clock.js';
+import { ChaChaRandom } from '../util/random.js';
+import { encodeFrame, FrameDecoder } from '../wire/frame.js';
+import { decodeMessage, encodeMessage, type Message } from '../wire/messages.js';
+import { REGTEST } from '../wire/params.js';
+import { PROTOCOL_VERSION, zeroVersionAddress } from '../wire/version.js';
 
 /** Services our simulated full nodes advertise: NODE_NETWORK | NODE_WITNESS. */
 export const FULL_NODE = 9n;
