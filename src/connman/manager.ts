@@ -20,52 +20,32 @@
  * release the listeners — leaving no timer or socket behind.
  */
 import path from 'node:path';
-import { NetGroupManager } from '../address/netgroup.js';
+import type { NetGroupManager } from '../address/netgroup.js';
 import { Net, type NetId } from '../address/network.js';
 import type { AddressRecord } from '../address/record.js';
 import type { NetService } from '../address/service.js';
 import type { Subnet } from '../address/subnet.js';
-import { AddrMan, type AddrManOptions } from '../addrman/addrman.js';
+import type { AddrMan } from '../addrman/addrman.js';
 import type { BanEntry } from '../addrman/banlist.js';
-import type { LocalNodeInfo, Peer } from '../peer/peer.js';
+import type { Peer } from '../peer/peer.js';
 import type { ConnectionType } from '../peer/types.js';
-import { RoutingTransport } from '../transport/router.js';
-import { Socks5Transport } from '../transport/socks5.js';
-import { TcpTransport } from '../transport/tcp.js';
-import type { Transport } from '../transport/transport.js';
-import { AbortError, SystemClock, type Clock, type Timer } from '../util/clock.js';
+import { AbortError, type Clock, type Timer } from '../util/clock.js';
 import { ArgumentError } from '../util/errors.js';
 import { TypedEmitter } from '../util/events.js';
-import { silentLogger, type Logger } from '../util/logger.js';
-import { ChaChaRandom, type Random } from '../util/random.js';
-import { systemResolver } from '../util/resolver.js';
 import type { InvEntry } from '../wire/inventory.js';
 import type { Message } from '../wire/messages.js';
-import { mayHaveUsefulAddressDB } from '../wire/services.js';
 import { DEFAULT_USER_AGENT } from '../wire/user-agent.js';
-import { PROTOCOL_VERSION } from '../wire/version.js';
-import { BanMan, type BanOptions } from './banman.js';
-import { DataDirectory } from './datadir.js';
-import { Dialer, type DialResult } from './dialer.js';
-import { Inbound } from './inbound.js';
-import { LocalAddresses, LocalScore } from './local-addresses.js';
-import { ManualConnections } from './manual.js';
-import { ConfigError, resolveConfig, type PeerManagerOptions, type ResolvedConfig } from './options.js';
-import { AutomaticOutbound } from './outbound.js';
-import { PeerLifecycle } from './peer-lifecycle.js';
-import { Persistence } from './persistence.js';
-import { slotBudget, hasDesirableServices, type SlotBudget } from './policy/outbound.js';
-import { resolvePermissions } from './policy/permissions.js';
-import type { ProtocolHost, ProtocolPlugin } from './protocol.js';
-import { AddrRelay } from './protocols/addr-relay.js';
-import { InventoryRelay } from './protocols/inv-relay.js';
-import { PeerRegistry } from './registry.js';
-import { Schedule } from './schedule.js';
-import { BackgroundTasks } from './tasks.js';
-import { Traffic, type UploadTargetInfo } from './traffic.js';
+import { assemble, RunState, type Components } from './assemble.js';
+import type { BanMan, BanOptions } from './banman.js';
+import type { DialResult } from './dialer.js';
+import type { LocalAddresses } from './local-addresses.js';
+import { ConfigError, resolveConfig, type PeerManagerOptions } from './options.js';
+import type { SlotBudget } from './policy/outbound.js';
+import type { ProtocolPlugin } from './protocol.js';
+import type { UploadTargetInfo } from './traffic.js';
 import {
-  newCounters, peerInfo, PeerManagerError, type AddedNodeInfo, type DisconnectTarget, type ManagerCounters, type PeerDetails,
-  type PeerInfo, type PeerManagerEvents,
+  PeerManagerError, type AddedNodeInfo, type DisconnectTarget, type ManagerCounters, type PeerDetails, type PeerInfo,
+  type PeerManagerEvents,
 } from './types.js';
 
 /** The maintenance loop period (Core ThreadOpenConnections sleeps 500 ms between attempts), ms. */
@@ -99,37 +79,16 @@ export class PeerManager extends TypedEmitter<PeerManagerEvents> {
   /** Slot accounting. */
   readonly budget: SlotBudget;
   /** Our addresses. */
-  readonly localAddresses = new LocalAddresses();
+  readonly localAddresses: LocalAddresses;
   /** Network groups (asmap-aware). */
   readonly netgroups: NetGroupManager;
   /** Cumulative counters (metrics). */
-  readonly counters: ManagerCounters = newCounters();
+  readonly counters: ManagerCounters;
 
   private readonly options: PeerManagerOptions;
-  private readonly config: ResolvedConfig;
-  private readonly random: Random;
-  private readonly log: Logger;
-  private readonly datadir: DataDirectory | undefined;
-  private table: AddrMan;
-  private readonly registry = new PeerRegistry();
-  private readonly schedule = new Schedule();
-  private readonly tasks: BackgroundTasks;
-  private readonly stopSignal = new AbortController();
-  private readonly traffic: Traffic;
-  private readonly lifecycle: PeerLifecycle;
-  private readonly dialer: Dialer;
-  private readonly inbound: Inbound;
-  private readonly outbound: AutomaticOutbound;
-  private readonly manual: ManualConnections;
-  private readonly persistence: Persistence;
-  private readonly plugins: ProtocolPlugin[] = [];
-  private readonly invRelay: InventoryRelay;
-  private readonly addrRelay: AddrRelay;
-  private state: 'new' | 'starting' | 'running' | 'stopping' | 'stopped' = 'new';
+  private readonly run: RunState;
+  private readonly c: Components;
   private tickTimer: Timer | undefined;
-  private active: boolean;
-  private startedAt = 0;
-  private inIbd = false;
   private stopPromise: Promise<void> | undefined;
 
   /** @param options see `PeerManagerOptions`; throws `ConfigError` for bad values. */
@@ -137,180 +96,82 @@ export class PeerManager extends TypedEmitter<PeerManagerEvents> {
     super();
     this.options = options;
     this.network = options.network;
-    const config = this.config = resolveConfig(options);
-    const clock = this.clock = options.clock ?? new SystemClock();
-    const random = this.random = options.random ?? ChaChaRandom.secure();
-    const log = this.log = options.logger ?? silentLogger;
-    this.netgroups = new NetGroupManager(options.asmap);
-    this.budget = slotBudget(config.maxConnections);
-    this.active = options.networkActive ?? true;
-    const seed0 = random.rand64();
-    const seed1 = random.rand64();
-    const transport = options.transport ?? this.defaultTransport();
-    this.datadir = options.dataDir ? new DataDirectory(options.dataDir, options.network.magic, log) : undefined;
-    this.banman = new BanMan(clock, random.derive(), { defaultBanTime: options.banTime, onChange: () => this.persistence.markBansDirty() });
-    this.table = new AddrMan(this.addrmanOptions());
-    this.tasks = new BackgroundTasks(log);
-    this.traffic = new Traffic(clock, this.counters, options.maxUploadTarget ?? 0);
-    for (const s of config.externalIps) this.localAddresses.add(s, LocalScore.MANUAL);
-    const { registry, schedule, banman, counters, localAddresses } = this;
-    const addrman = (): AddrMan => this.table;
-    const track = (task: Promise<unknown>): void => this.tasks.track(task);
-    const desirable = (s: bigint): boolean => this.hasDesirableServices(s);
-    this.lifecycle = new PeerLifecycle({
-      clock, random, log, magic: options.network.magic, registry, counters, netgroups: this.netgroups, seed0, seed1, addrman, banman,
-      localAddresses, protocols: this.plugins, localInfo: () => this.localInfo(), peerLimits: options.peerLimits,
-      hasDesirableServices: desirable, viaProxy: config.proxy !== undefined, traffic: this.traffic,
-      emit: (event, ...args) => this.emit(event, ...args),
-    });
-    const createPeer = this.lifecycle.create.bind(this.lifecycle);
-    this.dialer = new Dialer({
-      clock, log, transport, registry, banman, localAddresses, counters, addrman, track, createPeer,
-      canDial: () => this.state === 'running' && this.active, stopping: () => this.stopSignal.signal.aborted,
-      running: () => this.state === 'running', connectTimeoutMs: options.connectTimeoutMs,
-      permissionsFor: (addr) => this.permissions(0, addr, true), connectionLayer: options.connectionLayer,
-      onFailed: (target, connType, error) => this.emit('connect:failed', target, connType, error.message, error),
-    });
-    this.inbound = new Inbound({
-      clock, log, transport, registry, banman, counters, localAddresses, budget: this.budget, binds: config.binds,
-      whitebinds: config.whitebinds, running: () => this.state === 'running', networkActive: () => this.active,
-      permissionsFor: (flags, remote) => this.permissions(flags, remote.addr, false), hasDesirableServices: desirable,
-      gate: options.inboundGate, connectionLayer: options.connectionLayer, createPeer, track,
-    });
-    this.manual = new ManualConnections({
-      clock, random, log, network: options.network, registry, dialer: this.dialer, schedule, transport,
-      resolver: options.resolver ?? systemResolver, config, forceDnsSeed: options.forceDnsSeed ?? false,
-      maxAddnode: this.budget.maxAddnode, addrman, networkActive: () => this.active, startedAtMs: () => this.startedAt,
-      fullRelayCount: () => this.outbound.state().fullRelay, stopSignal: this.stopSignal.signal, track,
-    });
-    this.outbound = new AutomaticOutbound({
-      clock, random, registry, dialer: this.dialer, schedule, budget: this.budget, netgroups: this.netgroups, localAddresses,
-      addrman, reachable: config.reachable, requiredServices: config.requiredServices,
-      isAddedNode: (s) => this.manual.isAddedNode(s), hasDesirableServices: desirable,
-      strictPorts: options.strictPorts, defaultPort: options.network.defaultPort,
-    });
-    this.persistence = new Persistence({
-      datadir: this.datadir, peersDatFormat: options.peersDatFormat ?? 4, banman, log, schedule, addrman, track,
-    });
-    this.addrRelay = new AddrRelay({
-      clock, random, addrman, banman, seed0, seed1, reachable: () => config.reachable, peers: () => registry.records(),
-      listening: () => this.inbound.listening, inInitialBlockDownload: () => this.inIbd,
-      localAddressFor: (peer) => localAddresses.forPeer(peer, this.inbound.firstPort ?? options.network.defaultPort, config.reachable),
-      ourServices: () => config.services, isUsefulServices: (s) => mayHaveUsefulAddressDB(s) || desirable(s),
-      onAccepted: (records, peer) => this.emit('addr:new', records, peerInfo(peer)),
-      onCounted: (processed, rateLimited) => {
-        counters.addrProcessed += processed;
-        counters.addrRateLimited += rateLimited;
-      },
-    });
-    this.invRelay = new InventoryRelay(random, () => registry.records());
-    const host: ProtocolHost = { clock, random, log, registry, dialer: this.dialer, addrman };
-    this.plugins.push(this.addrRelay, this.invRelay, ...(options.protocols ?? []).map((make) => make(host)));
-  }
-
-  private addrmanOptions(): AddrManOptions {
-    // TODO(merge restructure-addrman): add `isBanned: (addr) => this.banman.isBanned(addr)` once AddrMan has the option.
-    return { clock: this.clock, random: this.random.derive(), netgroups: this.netgroups, consistencyCheckRatio: this.options.checkAddrman ?? 0 };
-  }
-
-  private defaultTransport(): Transport {
-    const tcp = new TcpTransport(this.clock);
-    const router = new RoutingTransport(tcp);
-    const randomizeCredentials = this.options.proxyRandomize ?? true;
-    const proxy = this.config.proxy ? new Socks5Transport(this.clock, { proxy: this.config.proxy, randomizeCredentials }) : undefined;
-    const direct: Transport = proxy ?? tcp;
-    router.route(Net.IPV4, direct).route(Net.IPV6, direct);
-    if (this.config.reachable.has(Net.CJDNS)) router.route(Net.CJDNS, tcp);
-    const onion = this.config.onion ? new Socks5Transport(this.clock, { proxy: this.config.onion, randomizeCredentials }) : proxy;
-    if (onion) router.route(Net.ONION, onion);
-    if (this.config.i2pProxy) router.route(Net.I2P, new Socks5Transport(this.clock, { proxy: this.config.i2pProxy, randomizeCredentials }));
-    return router;
-  }
-
-  private hasDesirableServices(services: bigint): boolean {
-    const wanted = this.options.desirableServices;
-    return hasDesirableServices(services, wanted, wanted !== undefined ? 0 : this.options.bestBlockDepth?.() ?? Number.MAX_SAFE_INTEGER);
-  }
-
-  private permissions(flags: number, addr: NetService['addr'], outbound: boolean): number {
-    return resolvePermissions(flags, addr, outbound, this.config.whitelist, {
-      whitelistRelay: this.options.whitelistRelay, whitelistForceRelay: this.options.whitelistForceRelay,
-    });
-  }
-
-  private localInfo(): LocalNodeInfo {
-    return {
-      protocolVersion: PROTOCOL_VERSION, services: this.config.services, userAgent: this.userAgent,
-      startHeight: this.options.startHeight ?? (() => 0), relayTxs: !this.blocksOnly,
-    };
+    this.run = new RunState(options.networkActive ?? true);
+    const c = this.c = assemble(options, this.run, (event, ...args) => this.emit(event, ...args));
+    this.clock = c.clock;
+    this.banman = c.banman;
+    this.budget = c.budget;
+    this.localAddresses = c.localAddresses;
+    this.netgroups = c.netgroups;
+    this.counters = c.counters;
   }
 
   // ---- accessors ----------------------------------------------------------------------------
 
   /** The address table. */
-  get addrman(): AddrMan { return this.table; }
+  get addrman(): AddrMan { return this.c.table.current; }
   /** True between a successful `start()` and `stop()`. */
-  get running(): boolean { return this.state === 'running'; }
+  get running(): boolean { return this.run.running; }
   /** Networks we can reach. */
-  get reachableNetworks(): ReadonlySet<NetId> { return this.config.reachable; }
+  get reachableNetworks(): ReadonlySet<NetId> { return this.c.config.reachable; }
   /** Our service flags (Core GetLocalServices). */
-  get localServices(): bigint { return this.config.services; }
+  get localServices(): bigint { return this.c.config.services; }
   /** Whether networking is on (Core GetNetworkActive). */
-  get networkActive(): boolean { return this.active; }
+  get networkActive(): boolean { return this.run.networkActive; }
   /** Bound listener addresses. */
-  get listenAddresses(): NetService[] { return this.inbound.addresses; }
+  get listenAddresses(): NetService[] { return this.c.inbound.addresses; }
   /** When start() completed (ms), 0 before. */
-  get startTime(): number { return this.startedAt; }
+  get startTime(): number { return this.run.startedAtMs; }
   /** The user agent we send in `version` (getnetworkinfo "subversion"). */
   get userAgent(): string { return this.options.userAgent ?? DEFAULT_USER_AGENT; }
   /** True in blocks-only mode: peers are asked not to relay transactions (getnetworkinfo "localrelay" is its negation). */
   get blocksOnly(): boolean { return this.options.blocksOnly ?? false; }
   /** The protocol plug-ins, in the order they see messages (address relay, inventory relay, then the application's). */
-  get protocols(): readonly ProtocolPlugin[] { return this.plugins; }
+  get protocols(): readonly ProtocolPlugin[] { return this.c.plugins; }
   /** The -addnode list. */
-  get addedNodeList(): readonly string[] { return this.manual.addedNodeList; }
+  get addedNodeList(): readonly string[] { return this.c.manual.addedNodeList; }
   /** The data directory path, if any. */
-  get dataDir(): string | undefined { return this.datadir?.dir; }
+  get dataDir(): string | undefined { return this.c.datadir?.dir; }
 
   /**
    * The SOCKS5 proxy connections to `net` go through, as configured (Core GetProxy; getnetworkinfo
    * "networks"), or undefined when that network is dialed directly or not at all.
    */
   proxyFor(net: NetId): { proxy: NetService; randomizeCredentials: boolean } | undefined {
-    const c = this.config;
+    const c = this.c.config;
     const proxy = net === Net.IPV4 || net === Net.IPV6 ? c.proxy : net === Net.ONION ? c.onion ?? c.proxy : net === Net.I2P ? c.i2pProxy : undefined;
     return proxy ? { proxy, randomizeCredentials: this.options.proxyRandomize ?? true } : undefined;
   }
 
   /** Path of a data file. */
   dataFile(name: string): string | undefined {
-    return this.datadir ? path.join(this.datadir.dir, name) : undefined;
+    return this.c.datadir ? path.join(this.c.datadir.dir, name) : undefined;
   }
 
   // ---- lifecycle ----------------------------------------------------------------------------
 
   /** Loads the data directory, binds listeners and starts connecting. Idempotent. */
   async start(): Promise<void> {
-    if (this.state === 'running' || this.state === 'starting') return;
-    if (this.state !== 'new') throw new PeerManagerError('ERR_PEER_MANAGER', 'a stopped PeerManager cannot be restarted; create a new one');
-    this.state = 'starting';
+    if (this.run.phase === 'running' || this.run.phase === 'starting') return;
+    if (this.run.phase !== 'new') throw new PeerManagerError('ERR_PEER_MANAGER', 'a stopped PeerManager cannot be restarted; create a new one');
+    this.run.phase = 'starting';
     try {
-      const loaded = await this.persistence.load(() => this.addrmanOptions(), this.config.useAddrmanOutgoing);
-      if (loaded.addrman) this.table = loaded.addrman;
-      this.outbound.setAnchors(loaded.anchors, loaded.serviceAnchors);
-      await this.inbound.bind();
+      const loaded = await this.c.persistence.load(() => this.c.table.options(), this.c.config.useAddrmanOutgoing);
+      if (loaded.addrman) this.c.table.current = loaded.addrman;
+      this.c.outbound.setAnchors(loaded.anchors, loaded.serviceAnchors);
+      await this.c.inbound.bind();
     } catch (e) {
-      await this.inbound.close();
-      this.state = 'new';
+      await this.c.inbound.close();
+      this.run.phase = 'new';
       throw e;
     }
     const now = this.clock.now();
-    this.startedAt = now;
-    this.outbound.start(now);
-    this.persistence.start(now);
-    this.state = 'running';
-    this.manual.start();
-    this.log.info(`PeerManager started on ${this.network.name}`, { listen: this.listenAddresses.map(String), addresses: this.table.size() });
+    this.run.startedAtMs = now;
+    this.c.outbound.start(now);
+    this.c.persistence.start(now);
+    this.run.phase = 'running';
+    this.c.manual.start();
+    this.c.log.info(`PeerManager started on ${this.network.name}`, { listen: this.listenAddresses.map(String), addresses: this.c.table.current.size() });
     this.scheduleTick(0);
   }
 
@@ -321,25 +182,25 @@ export class PeerManager extends TypedEmitter<PeerManagerEvents> {
   }
 
   private async doStop(): Promise<void> {
-    const wasRunning = this.state === 'running';
-    this.state = 'stopping';
+    const wasRunning = this.run.phase === 'running';
+    this.run.phase = 'stopping';
     this.tickTimer?.cancel();
     this.tickTimer = undefined;
-    this.stopSignal.abort();
-    this.registry.abortPending();
-    await this.inbound.close();
-    const automatic = this.config.useAddrmanOutgoing;
+    this.run.stop.abort();
+    this.c.registry.abortPending();
+    await this.c.inbound.close();
+    const automatic = this.c.config.useAddrmanOutgoing;
     // Core dumps anchors only when it makes automatic connections (m_use_addrman_outgoing).
-    const anchors = automatic ? { blockRelay: this.outbound.currentBlockRelayAnchors(), service: this.outbound.currentServiceAnchors() } : undefined;
-    const peers = this.registry.peers();
+    const anchors = automatic ? { blockRelay: this.c.outbound.currentBlockRelayAnchors(), service: this.c.outbound.currentServiceAnchors() } : undefined;
+    const peers = this.c.registry.peers();
     for (const peer of peers) peer.disconnect('shutdown');
     await this.settleWithin(Promise.all(peers.map((p) => p.closed)), STOP_FLUSH_MS);
     for (const peer of peers) peer.destroy();
     await Promise.all(peers.map((p) => p.closed));
-    await this.tasks.settled();
-    if (wasRunning) await this.persistence.writeAtStop(anchors);
-    this.state = 'stopped';
-    this.log.info('PeerManager stopped');
+    await this.c.tasks.settled();
+    if (wasRunning) await this.c.persistence.writeAtStop(anchors);
+    this.run.phase = 'stopped';
+    this.c.log.info('PeerManager stopped');
   }
 
   private async settleWithin(p: Promise<unknown>, ms: number): Promise<void> {
@@ -349,13 +210,13 @@ export class PeerManager extends TypedEmitter<PeerManagerEvents> {
   }
 
   private scheduleTick(delayMs: number): void {
-    if (this.state !== 'running') return;
+    if (!this.run.running) return;
     this.tickTimer = this.clock.setTimeout(() => {
       this.tickTimer = undefined;
       try {
         this.tick();
       } catch (e) {
-        this.log.error(`maintenance tick failed: ${(e as Error).stack ?? String(e)}`);
+        this.c.log.error(`maintenance tick failed: ${(e as Error).stack ?? String(e)}`);
       }
       this.scheduleTick(TICK_INTERVAL_MS);
     }, delayMs);
@@ -364,45 +225,45 @@ export class PeerManager extends TypedEmitter<PeerManagerEvents> {
   /** One pass of the maintenance loop: peer timers, connections, protocol plug-ins, trimming, dumps. */
   private tick(): void {
     const now = this.clock.now();
-    for (const record of this.registry.records()) record.peer.tick();
-    if (this.active) {
-      this.manual.maybeAddFixedSeeds(now);
-      this.manual.processAddrFetch(now);
-      if (this.config.useAddrmanOutgoing) this.outbound.tick(now);
-      else this.manual.openConnectList(now);
-      this.manual.openAddedNodes(now);
+    for (const record of this.c.registry.records()) record.peer.tick();
+    if (this.run.networkActive) {
+      this.c.manual.maybeAddFixedSeeds(now);
+      this.c.manual.processAddrFetch(now);
+      if (this.c.config.useAddrmanOutgoing) this.c.outbound.tick(now);
+      else this.c.manual.openConnectList(now);
+      this.c.manual.openAddedNodes(now);
     }
-    for (const p of this.plugins) p.tick?.(this.clock.now());
-    this.outbound.evictExtraPeersIfDue(now);
-    this.persistence.tick(now);
+    for (const p of this.c.plugins) p.tick?.(this.clock.now());
+    this.c.outbound.evictExtraPeersIfDue(now);
+    this.c.persistence.tick(now);
   }
 
   // ---- peers --------------------------------------------------------------------------------
 
   /** Every current peer (live objects: for the application; operators read `peerDetails()`). */
-  peers(): Peer[] { return this.registry.peers(); }
+  peers(): Peer[] { return this.c.registry.peers(); }
   /** A peer by id. */
-  getPeer(id: number): Peer | undefined { return this.registry.get(id)?.peer; }
+  getPeer(id: number): Peer | undefined { return this.c.registry.get(id)?.peer; }
   /** Peers connected to exactly this address and port (Core FindNode(CService)). */
-  findByService(service: NetService): Peer[] { return this.registry.findByService(service); }
+  findByService(service: NetService): Peer[] { return this.c.registry.findByService(service); }
   /** Peers at this IP, any port (Core FindNode(CNetAddr)). */
-  findByAddress(addr: NetService['addr']): Peer[] { return this.registry.findByAddress(addr); }
+  findByAddress(addr: NetService['addr']): Peer[] { return this.c.registry.findByAddress(addr); }
   /** Peers inside a subnet (Core FindNode(CSubNet)). */
-  findBySubnet(subnet: Subnet): Peer[] { return this.registry.findBySubnet(subnet); }
+  findBySubnet(subnet: Subnet): Peer[] { return this.c.registry.findBySubnet(subnet); }
 
   /** Core `GetNodeCount`: peers by direction, optionally of one type, optionally only those past the handshake. */
   nodeCount(direction: 'in' | 'out' | 'all' = 'all', type?: ConnectionType, readyOnly = false): number {
-    return this.registry.nodeCount(direction, type, readyOnly);
+    return this.c.registry.nodeCount(direction, type, readyOnly);
   }
 
   /** A snapshot of every peer (getpeerinfo): plain data, units in the field names. */
   peerDetails(): PeerDetails[] {
     const out: PeerDetails[] = [];
-    for (const r of this.registry.records()) {
+    for (const r of this.c.registry.records()) {
       const { connectedAt, lastSend, lastRecv, ...stats } = r.peer.stats();
       out.push({
         ...stats, connectedAtMs: connectedAt, lastSendMs: lastSend, lastRecvMs: lastRecv, disconnecting: r.peer.isDisconnecting,
-        ...this.addrRelay.stats(r), network: r.peer.addr.addr.getNetClass(), mappedAs: this.netgroups.getMappedAS(r.peer.addr.addr),
+        ...this.c.addrRelay.stats(r), network: r.peer.addr.addr.getNetClass(), mappedAs: this.netgroups.getMappedAS(r.peer.addr.addr),
         keyedNetGroup: r.keyedNetGroup, lastBlockS: r.lastBlockS, lastTxS: r.lastTxS,
       });
     }
@@ -410,11 +271,11 @@ export class PeerManager extends TypedEmitter<PeerManagerEvents> {
   }
 
   /** Bytes sent and received in total (Core GetTotalBytesSent/Recv). */
-  totals(): { bytesSent: number; bytesRecv: number } { return this.traffic.totals(); }
+  totals(): { bytesSent: number; bytesRecv: number } { return this.c.traffic.totals(); }
   /** The upload target state (getnettotals "uploadtarget"). */
-  uploadTargetInfo(): UploadTargetInfo { return this.traffic.uploadTargetInfo(); }
+  uploadTargetInfo(): UploadTargetInfo { return this.c.traffic.uploadTargetInfo(); }
   /** True when serving historical blocks would exceed the upload target (Core OutboundTargetReached(true)). */
-  outboundTargetReached(historical: boolean): boolean { return this.traffic.outboundTargetReached(historical); }
+  outboundTargetReached(historical: boolean): boolean { return this.c.traffic.outboundTargetReached(historical); }
 
   // ---- connections --------------------------------------------------------------------------
 
@@ -432,10 +293,10 @@ export class PeerManager extends TypedEmitter<PeerManagerEvents> {
     const text = typeof target === 'string' ? target : target.toString();
     const req = { connType: 'manual' as const, countFailure: false, manual: { kind: 'onetry' as const, target: text }, signal };
     const result: DialResult = typeof target === 'string'
-      ? await this.manual.dialName(target, { ...req, addrName: target })
-      : await this.dialer.dial({ ...req, target });
+      ? await this.c.manual.dialName(target, { ...req, addrName: target })
+      : await this.c.dialer.dial({ ...req, target });
     if (!result.ok) throw signal?.aborted ? new AbortError(`connect to ${target} aborted`) : result.error;
-    return this.lifecycle.whenReady(result.record, signal);
+    return this.c.lifecycle.whenReady(result.record, signal);
   }
 
   /**
@@ -444,24 +305,24 @@ export class PeerManager extends TypedEmitter<PeerManagerEvents> {
    */
   async openConnection(target: NetService, connType: Exclude<ConnectionType, 'inbound'>): Promise<boolean> {
     const manual = connType === 'manual' ? { kind: 'onetry' as const, target: target.toString() } : undefined;
-    return (await this.dialer.dial({ target, connType, countFailure: false, manual })).ok;
+    return (await this.c.dialer.dial({ target, connType, countFailure: false, manual })).ok;
   }
 
   /** Core addnode "onetry": one manual connection, not retried, failures not counted. */
-  connectOnce(text: string): void { this.manual.connectOnce(text); }
+  connectOnce(text: string): void { this.c.manual.connectOnce(text); }
   /** Core addnode "add": throws PeerManagerError ERR_NODE_ALREADY_ADDED (or ERR_ADDED_NODES_FULL). */
-  addNode(text: string): void { this.manual.addNode(text); }
+  addNode(text: string): void { this.c.manual.addNode(text); }
   /** Core addnode "remove": throws ERR_NODE_NOT_ADDED. */
-  removeNode(text: string): void { this.manual.removeNode(text); }
+  removeNode(text: string): void { this.c.manual.removeNode(text); }
   /** Core getaddednodeinfo. */
-  addedNodeInfo(text?: string): AddedNodeInfo[] { return this.manual.addedNodeInfo(text); }
+  addedNodeInfo(text?: string): AddedNodeInfo[] { return this.c.manual.addedNodeInfo(text); }
   /** Core `AddAddrFetch`: queue a one-shot address-fetching connection. */
-  addAddrFetch(text: string): void { this.manual.addAddrFetch(text); }
+  addAddrFetch(text: string): void { this.c.manual.addAddrFetch(text); }
 
   /** Core disconnectnode: by id, by address text, or every peer in a subnet. Returns how many. */
   disconnect(target: DisconnectTarget, reason = 'disconnected by operator'): number {
     let peers: Peer[];
-    if ('id' in target) peers = this.registry.get(target.id) ? [this.registry.get(target.id)!.peer] : [];
+    if ('id' in target) peers = this.c.registry.get(target.id) ? [this.c.registry.get(target.id)!.peer] : [];
     else if ('subnet' in target) peers = this.findBySubnet(target.subnet);
     else peers = this.peers().filter((p) => p.addrName === target.address || p.addr.toString() === target.address);
     for (const p of peers) p.disconnect(reason);
@@ -470,9 +331,9 @@ export class PeerManager extends TypedEmitter<PeerManagerEvents> {
 
   /** Core setnetworkactive: off disconnects everyone and stops dialing and accepting. */
   setNetworkActive(active: boolean): void {
-    if (this.active === active) return;
-    this.active = active;
-    this.log.info(`SetNetworkActive: ${active}`);
+    if (this.run.networkActive === active) return;
+    this.run.networkActive = active;
+    this.c.log.info(`SetNetworkActive: ${active}`);
     if (!active) for (const p of this.peers()) p.disconnect('network disabled');
   }
 
@@ -510,7 +371,7 @@ export class PeerManager extends TypedEmitter<PeerManagerEvents> {
    * is not (or no longer) connected.
    */
   send(peerId: number, message: Message): boolean {
-    const record = this.registry.get(peerId);
+    const record = this.c.registry.get(peerId);
     if (!record) throw new PeerManagerError('ERR_UNKNOWN_PEER', `no peer with id ${peerId}`);
     return record.peer.send(message);
   }
@@ -518,25 +379,25 @@ export class PeerManager extends TypedEmitter<PeerManagerEvents> {
   /** Queues a ping to every peer (Core RPC ping). */
   pingAll(): void { for (const p of this.peers()) p.queuePing(); }
   /** Announces inventory to peers that do not know it (trickled). Returns the number of peers queued for. */
-  announce(entries: readonly InvEntry[]): number { return this.invRelay.announce(entries); }
+  announce(entries: readonly InvEntry[]): number { return this.c.invRelay.announce(entries); }
   /** The application's tip looks stale: open one extra full-relay peer (Core SetTryNewOutboundPeer). */
-  signalStaleTip(stale = true): void { this.outbound.signalStaleTip(stale); }
+  signalStaleTip(stale = true): void { this.c.outbound.signalStaleTip(stale); }
 
   /** The application finished initial sync: start rotating extra block-relay peers; self-advertise. */
   setInitialSyncComplete(done = true): void {
-    this.outbound.setInitialSyncComplete(done);
-    this.inIbd = !done;
+    this.c.outbound.setInitialSyncComplete(done);
+    this.run.inInitialBlockDownload = !done;
   }
 
   /** Records that a peer sent us a new block (eviction protection and surplus trimming use it). */
   markBlockFrom(peerId: number): void {
-    const r = this.registry.get(peerId);
+    const r = this.c.registry.get(peerId);
     if (r) r.lastBlockS = this.clock.nowSeconds();
   }
 
   /** Records that a peer sent us a new transaction (eviction protection uses it). */
   markTransactionFrom(peerId: number): void {
-    const r = this.registry.get(peerId);
+    const r = this.c.registry.get(peerId);
     if (r) r.lastTxS = this.clock.nowSeconds();
   }
 
@@ -548,14 +409,14 @@ export class PeerManager extends TypedEmitter<PeerManagerEvents> {
   getAddr(options: GetAddressesOptions = {}): AddressRecord[] {
     const count = options.count ?? 1;
     if (!Number.isInteger(count) || count < 0) throw new ArgumentError(`count must be a non-negative integer, got ${count}`);
-    return this.table.getAddr({ maxAddresses: count, maxPct: 0, network: options.network, filtered: true })
+    return this.c.table.current.getAddr({ maxAddresses: count, maxPct: 0, network: options.network, filtered: true })
       .filter((r) => !this.banman.isDiscouraged(r.service.addr) && !this.banman.isBanned(r.service.addr));
   }
 
   /** Writes peers.dat and banlist.json now (the daemon also does this every 15 min). */
   async flush(): Promise<void> {
-    await this.persistence.savePeers();
-    await this.persistence.saveBans();
+    await this.c.persistence.savePeers();
+    await this.c.persistence.saveBans();
   }
 
   /** Throws ConfigError if options are invalid, without constructing (for the daemon's config check). */
