@@ -76,7 +76,7 @@ function pinoLogger(p: pino.Logger): Logger {
 }
 
 function wrapConfigError(e: unknown): never {
-  if (e instanceof ConfigError) throw new ConfigFileError(e.message);
+  if (e instanceof ConfigError) throw new ConfigFileError(e.flagMessage());
   throw e;
 }
 
