@@ -93,8 +93,16 @@ function asConnectError(e: unknown): ConnectError {
   return new ConnectError('ERR_CONNECT_FAILED', message, false, { cause: e });
 }
 
+/** What components outside the connection manager (plug-ins, a peer-set component) use to open connections. */
+export interface PeerDialer {
+  /** Dials with the manager's checks and failure accounting; see `Dialer.dial`. */
+  dial(req: DialRequest): Promise<DialResult>;
+  /** True when `target` is connected (not disconnecting) or being dialed. */
+  isConnectedTo(target: NetService): boolean;
+}
+
 /** Opens outbound connections. */
-export class Dialer {
+export class Dialer implements PeerDialer {
   /** @param ctx see `DialerContext`. */
   constructor(private readonly ctx: DialerContext) {}
 

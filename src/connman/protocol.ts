@@ -16,8 +16,8 @@ import type { Clock } from '../util/clock.js';
 import type { Logger } from '../util/logger.js';
 import type { Random } from '../util/random.js';
 import type { Message } from '../wire/messages.js';
-import type { Dialer } from './dialer.js';
-import type { PeerRecord, PeerRegistry } from './registry.js';
+import type { PeerDialer } from './dialer.js';
+import type { PeerLookup, PeerRecord } from './registry.js';
 
 /** One protocol's hooks; every hook is optional. */
 export interface ProtocolPlugin {
@@ -43,10 +43,10 @@ export interface ProtocolHost {
   readonly random: Random;
   /** Logger. */
   readonly log: Logger;
-  /** Live peers and their records. */
-  readonly registry: PeerRegistry;
+  /** Live peers and their records (read-only; keep your own state in a `PeerSlot` on the record). */
+  readonly registry: PeerLookup;
   /** Opens connections (with the manager's checks and failure accounting). */
-  readonly dialer: Dialer;
+  readonly dialer: PeerDialer;
   /** The address table (a function: the manager replaces its table when it loads peers.dat). */
   addrman(): AddrMan;
 }

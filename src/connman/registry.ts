@@ -116,8 +116,34 @@ export interface PendingDial {
 /** Which peers a count includes. */
 export type PeerDirection = 'in' | 'out' | 'all';
 
+/** What components outside the connection manager (plug-ins, a peer-set component) may read of the registry. */
+export interface PeerLookup {
+  /** A record by peer id. */
+  get(id: number): PeerRecord | undefined;
+  /** Every record, in connection order. */
+  records(): IterableIterator<PeerRecord>;
+  /** Every peer, in connection order (a copy). */
+  peers(): Peer[];
+  /** Number of live records. */
+  readonly size: number;
+  /** The dial reserved for `target`, if any. */
+  pendingFor(target: NetService): PendingDial | undefined;
+  /** Dials in flight. */
+  pendingDials(): IterableIterator<PendingDial>;
+  /** Connected (not disconnecting) or dialing this exact address and port. */
+  isConnectedTo(service: NetService): boolean;
+  /** Peers connected to exactly this address and port. */
+  findByService(service: NetService): Peer[];
+  /** Peers at this IP, any port. */
+  findByAddress(addr: NetAddress): Peer[];
+  /** Peers inside a subnet. */
+  findBySubnet(subnet: Subnet): Peer[];
+  /** Peers by direction, optionally of one type, optionally only those past the handshake. */
+  nodeCount(direction?: PeerDirection, type?: ConnectionType, readyOnly?: boolean): number;
+}
+
 /** Live peers, dials in flight and our nonces. */
-export class PeerRegistry {
+export class PeerRegistry implements PeerLookup {
   private readonly byId = new Map<number, PeerRecord>();
   private readonly pending = new Map<string, PendingDial>();
   private readonly nonces = new Set<bigint>();

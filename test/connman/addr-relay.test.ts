@@ -537,13 +537,13 @@ test('an addr flood costs bounded memory: the known filter has a fixed size and 
   const id = peerOf(me, source).id;
   source.send({ type: 'addr', addresses: records(1000, sim.clock.nowSeconds(), 60_000, 140) });
   await settle();
-  const filterBytes = relayOf(me).stateOf(id)!.known!.byteLength;
+  const filterBytes = relayOf(me).diagnostics(id)!.knownFilterBytes;
   for (let m = 0; m < 50; m++) source.send({ type: 'addr', addresses: records(1000, sim.clock.nowSeconds(), m * 1000, 140) });
   for (let m = 0; m < 300; m++) source.send({ type: 'addr', addresses: records(10, sim.clock.nowSeconds(), 50_000 + m * 10, 140) });
   await settle(200);
   assert.equal(details(me, source).addrProcessed, 54_000, 'all processed (addr permission)');
-  assert.equal(relayOf(me).stateOf(id)!.known!.byteLength, filterBytes, 'the filter did not grow');
-  for (const r of receivers) assert.ok(relayOf(me).stateOf(peerOf(me, r).id)!.toSend.length <= 1000);
+  assert.equal(relayOf(me).diagnostics(id)!.knownFilterBytes, filterBytes, 'the filter did not grow');
+  for (const r of receivers) assert.ok(relayOf(me).diagnostics(peerOf(me, r).id)!.queued <= 1000);
   assert.equal(relayOf(me).trackedPeers, me.peers().length, 'relay state only for live peers');
   await sim.stopAll();
 });

@@ -67,8 +67,18 @@ const INSANE_ADDR_AGE_S = 5 * 24 * 3600;
 /** Core: addresses from addr messages get a 2 h time penalty in the table. */
 export const ADDR_TIME_PENALTY_S = 2 * 3600;
 
+/** One peer's address-relay state in numbers. */
+export interface AddrRelayDiagnostics {
+  /** Relay is set up (never for block-relay-only links). */
+  enabled: boolean;
+  /** Memory of its known-address filter, bytes (fixed once created). */
+  knownFilterBytes: number;
+  /** Addresses queued for its next addr message (at most MAX_ADDR_TO_SEND). */
+  queued: number;
+}
+
 /** Per-peer address-relay state (Core `Peer` addr fields). */
-export interface AddrRelayPeerState {
+interface AddrRelayPeerState {
   enabled: boolean;
   known: RollingBloomFilter | undefined;
   toSend: AddressRecord[];
@@ -194,9 +204,13 @@ export class AddrRelay implements ProtocolPlugin {
     return { addrRelayEnabled: s?.enabled ?? false, addrProcessed: s?.processed ?? 0, addrRateLimited: s?.rateLimited ?? 0 };
   }
 
-  /** A peer's relay state (diagnostics and tests: the known filter, the send queue). */
-  stateOf(peerId: number): Readonly<AddrRelayPeerState> | undefined {
-    for (const r of this.ctx.peers()) if (r.id === peerId) return r.get(ADDR_STATE);
+  /** A peer's relay state in numbers (diagnostics and tests: bounds no message can show). */
+  diagnostics(peerId: number): AddrRelayDiagnostics | undefined {
+    for (const r of this.ctx.peers()) {
+      if (r.id !== peerId) continue;
+      const s = r.get(ADDR_STATE);
+      return s && { enabled: s.enabled, knownFilterBytes: s.known?.byteLength ?? 0, queued: s.toSend.length };
+    }
     return undefined;
   }
 
