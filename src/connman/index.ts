@@ -35,7 +35,6 @@ export * from './policy/index.js';
 export * from './banman.js';
 export * from './upload-target.js';
 export * from './seeds.js';
-export * from './protocols/addr-relay.js';
-export * from './protocols/inv-relay.js';
+export * from './protocols/index.js';
 export * from './local-addresses.js';
 export * from './datadir.js';

@@ -465,16 +465,13 @@ const METHODS: RpcMethod[] = [
         network = parseNetwork(p[1] as string);
         if (network === undefined) throw new RpcError(RpcErrorCode.INVALID_PARAMETER, `Network not recognized: ${p[1] as string}`);
       }
-      const banman = ctx.manager.banman;
-      return ctx.manager.addrman.getAddr({ maxAddresses: count, maxPct: 0, network, filtered: true })
-        .filter((r) => !banman.isDiscouraged(r.service.addr) && !banman.isBanned(r.service.addr))
-        .map((r) => ({
-          time: r.time,
-          services: r.services,
-          address: r.service.addr.toString(),
-          port: r.service.port,
-          network: networkName(r.service.addr.getNetClass()),
-        }));
+      return ctx.manager.getAddr({ count, network }).map((r) => ({
+        time: r.time,
+        services: r.services,
+        address: r.service.addr.toString(),
+        port: r.service.port,
+        network: networkName(r.service.addr.getNetClass()),
+      }));
     },
   },
   {
