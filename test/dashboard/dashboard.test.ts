@@ -11,7 +11,8 @@ import {
   DEFAULT_TRAFFIC_HISTORY, MAX_TRAFFIC_HISTORY, RingBuffer, TRAFFIC_SAMPLE_INTERVAL_MS, TrafficSampler,
 } from '../../src/dashboard/traffic.js';
 import { VirtualClock } from '../../src/util/clock.js';
-import { Sim } from '../connman/harness.js';
+import { NetAddress } from '../../src/address/netaddress.js';
+import { Sim, svc } from '../connman/harness.js';
 import { getJson } from './http-client.js';
 import { HOSTILE_USER_AGENT, SCENARIO_ADDRESSES, SCENARIO_TRIED, startScenario } from './scenario.js';
 
@@ -112,7 +113,10 @@ test('bucket fill is computed at most once per BUCKET_FILL_MIN_TTL_MS on the clo
   const d = createDashboardHandler(source, { clock });
   assert.deepEqual(d.api.buckets().new.slice(0, 3), [0, 0, 0]);
   const once = calls();
-  entries.push({ bucket: 2, position: 5, multiplicity: 1 } as EntryPosition);
+  entries.push({
+    bucket: 2, position: 5, multiplicity: 1,
+    info: { record: { service: svc('40.1.2.3') }, source: NetAddress.parse('50.1.1.1') },
+  } as unknown as EntryPosition);
   for (let i = 0; i < 10; i++) d.api.buckets();
   assert.equal(calls(), once, 'served from the cache');
   assert.equal(d.api.buckets().new[2], 0, 'still the cached fill');
