@@ -4,7 +4,7 @@
  * size limits, and the legend (swatches that wrap onto as many rows as the width needs).
  */
 import { ArgumentError } from '../util/errors.js';
-import { formatCompact } from './format.js';
+import { formatCount } from './format.js';
 import { defaultTickFormat } from './scale.js';
 import { element, estimateTextWidth, slugId, textElement, truncate } from './svg.js';
 import { LIGHT_THEME, type ChartTheme } from './theme.js';
@@ -48,7 +48,7 @@ export interface AxisOptions {
   max?: number;
   /**
    * Label format. Tick labels get the tick `step` too (choose decimals from it); values printed on
-   * bars and in tooltips get none. Default: `defaultTickFormat` for ticks, `formatCompact` otherwise.
+   * bars and in tooltips get none. Default: `defaultTickFormat` for ticks, `formatCount` otherwise.
    */
   format?: (value: number, step?: number) => string;
   /** About how many tick intervals (default 5 for y, 6 for x). */
@@ -62,9 +62,9 @@ export function tickLabel(a: Pick<AxisOptions, 'format'>, value: number, step: n
   return a.format ? a.format(value, step) : defaultTickFormat(value, step);
 }
 
-/** The label of a value printed on a chart (a bar's value, a tooltip). */
+/** The label of a value printed on a chart (a bar's value, a tooltip): exact, with thousands separators. */
 export function valueLabel(a: Pick<AxisOptions, 'format'>, value: number): string {
-  return a.format ? a.format(value) : formatCompact(value);
+  return a.format ? a.format(value) : formatCount(value, 2);
 }
 
 /** `label (unit)`. */

@@ -60,12 +60,25 @@ export function textElement(name: string, attrs: Attrs, text: string): string {
   return `<${name}${attrText(attrs)}>${escapeXml(text)}</${name}>`;
 }
 
-/** Average advance of a character as a share of the font size (system sans-serif fonts are ≈ 0.5–0.6). */
-export const CHAR_WIDTH_EM = 0.6;
+/** Advance of an average character as a share of the font size (wide sans-serif fonts such as DejaVu Sans). */
+export const CHAR_WIDTH_EM = 0.62;
+
+/** Estimated advance of one character, em: narrow punctuation, digits, lower and upper case, wide letters and CJK. */
+function charWidthEm(ch: string): number {
+  if (/[il.,:;|!'`\s]/.test(ch)) return 0.34;
+  if (/[fjrt()[\]/-]/.test(ch)) return 0.42;
+  if (/[mwMW@%]/.test(ch)) return 0.95;
+  if (/[A-Z]/.test(ch)) return 0.74;
+  if (/[0-9]/.test(ch)) return 0.64;
+  if (/[a-z]/.test(ch)) return 0.62;
+  return ch.codePointAt(0)! >= 0x2e80 ? 1.0 : 0.7;
+}
 
 /** A generous estimate of `text`'s rendered width in px (no DOM here; layout leaves room for the estimate). */
 export function estimateTextWidth(text: string, fontSizePx: number): number {
-  return [...text].length * fontSizePx * CHAR_WIDTH_EM;
+  let em = 0;
+  for (const ch of text) em += charWidthEm(ch);
+  return em * fontSizePx;
 }
 
 /** `text` cut to at most `maxChars` characters (code points), ending in `…` when cut. */
