@@ -2,7 +2,8 @@
  * What the address table is made of — the numbers an operator watches for an eclipse attack. An
  * attacker who wants to own our outbound connections must first fill our table with addresses it
  * controls, and it can only feed us through peers: so the share of entries that came from one
- * *source* group (the network group of the peer that told us) is the early signal, and the share of
+ * *source* group (the network group of the peer that first told us of the entry — Core keeps one
+ * source per entry) is the early signal, and the share of
  * entries *in* one group (where the addresses point) is the later one. Core's bucketing caps how far
  * one source group can reach (64 of the 1,024 new buckets, ADDRMAN_NEW_BUCKETS_PER_SOURCE_GROUP), so
  * on a full table no source group can hold more than 64 × 64 entries (6.25 % of the new table); a
@@ -47,6 +48,8 @@ export interface GroupRanking {
   groups: number;
   /** The largest COMPOSITION_TOP_GROUPS groups, largest first (ties by name). */
   top: GroupShare[];
+  /** Entries left out because MAX_COMPOSITION_GROUPS groups were already counted (0 in practice). */
+  uncounted: number;
   /** Share of the table held by the largest group. */
   top1_share: number;
   /** … by the largest 5. */
@@ -81,15 +84,15 @@ interface Tally {
 
 class GroupCounter {
   private readonly byKey = new Map<string, Tally>();
-  overflow = 0;
+  private overflow = 0;
 
-  constructor(private readonly groups: Pick<NetGroupManager, 'getGroup' | 'getMappedAS'>) {}
+  constructor(private readonly groups: Pick<NetGroupManager, 'getGroup' | 'getMappedAS'>, private readonly maxGroups: number) {}
 
   add(addr: NetAddress, weight: number, tried: boolean): void {
     const key = Buffer.from(this.groups.getGroup(addr)).toString('latin1');
     let t = this.byKey.get(key);
     if (!t) {
-      if (this.byKey.size >= MAX_COMPOSITION_GROUPS) {
+      if (this.byKey.size >= this.maxGroups) {
         this.overflow += weight;
         return;
       }
@@ -108,8 +111,19 @@ class GroupCounter {
     }).filter((r) => r.entries > 0)
       .sort((a, b) => b.entries - a.entries || (a.group < b.group ? -1 : a.group > b.group ? 1 : 0));
     const shareOf = (k: number): number => (total > 0 ? rows.slice(0, k).reduce((a, r) => a + r.entries, 0) / total : 0);
-    return { groups: rows.length, top: rows.slice(0, topN), top1_share: shareOf(1), top5_share: shareOf(5), top10_share: shareOf(10) };
+    return {
+      groups: rows.length, top: rows.slice(0, topN), uncounted: Math.round(this.overflow),
+      top1_share: shareOf(1), top5_share: shareOf(5), top10_share: shareOf(10),
+    };
   }
+}
+
+/** Options of `addrmanComposition`. */
+export interface CompositionOptions {
+  /** Groups listed by name (default COMPOSITION_TOP_GROUPS). */
+  topN?: number;
+  /** Most groups counted per ranking (default MAX_COMPOSITION_GROUPS). */
+  maxGroups?: number;
 }
 
 /**
@@ -117,9 +131,11 @@ class GroupCounter {
  * `groups` (the manager's NetGroupManager, so an asmap groups by AS as the table itself does).
  */
 export function addrmanComposition(newEntries: readonly EntryPosition[], triedEntries: readonly EntryPosition[],
-  groups: Pick<NetGroupManager, 'getGroup' | 'getMappedAS' | 'asmap'>, topN = COMPOSITION_TOP_GROUPS): AddrmanComposition {
-  const bySource = new GroupCounter(groups);
-  const byAddress = new GroupCounter(groups);
+  groups: Pick<NetGroupManager, 'getGroup' | 'getMappedAS' | 'asmap'>, options: CompositionOptions = {}): AddrmanComposition {
+  const topN = options.topN ?? COMPOSITION_TOP_GROUPS;
+  const maxGroups = Math.min(options.maxGroups ?? MAX_COMPOSITION_GROUPS, MAX_COMPOSITION_GROUPS);
+  const bySource = new GroupCounter(groups, maxGroups);
+  const byAddress = new GroupCounter(groups, maxGroups);
   const byNetwork: Record<string, { new: number; tried: number }> = Object.fromEntries(REACHABLE_NETWORKS.map((n) => [n, { new: 0, tried: 0 }]));
   let nNew = 0;
   const count = (e: EntryPosition, tried: boolean): void => {

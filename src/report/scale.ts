@@ -25,10 +25,20 @@ export function niceTicks(min: number, max: number, maxTicks = 5, integers = fal
   const intervals = Math.min(MAX_TICKS, Math.max(2, Math.floor(maxTicks)));
   let lo = Math.min(min, max);
   let hi = Math.max(min, max);
-  if (hi === lo) {
-    if (lo === 0) hi = 1;
-    else if (lo > 0) lo = 0;
-    else hi = 0;
+  // An empty range, or one too narrow for floating-point steps, is widened to reach 0 (0..1 around 0).
+  const magnitude = Math.max(Math.abs(lo), Math.abs(hi));
+  if (hi - lo <= 1e-9 * magnitude || hi - lo < 1e-290) {
+    if (magnitude < 1e-290) {
+      lo = 0;
+      hi = 1;
+    } else if (lo > 0) {
+      lo = 0;
+    } else if (hi < 0) {
+      hi = 0;
+    } else {
+      lo = -magnitude;
+      hi = magnitude;
+    }
   }
   let step = niceStep((hi - lo) / intervals);
   if (integers) step = Math.max(1, Math.round(step));
