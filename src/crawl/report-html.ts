@@ -144,7 +144,7 @@ export function renderCrawlReportHtml(report: CrawlReport, analysis: CrawlAnalys
     const agents = topRows(a.summary.userAgents, (v) => (v === '' ? '(empty)' : v));
     parts.push(section('user-agents', 'User agents', figure(nodesChart('chart-user-agents', 'Reachable nodes by user agent',
       `${plural(a.summary.userAgents.length, 'user agent')} among reachable nodes.`, agents)),
-    details(`All ${plural(a.summary.userAgents.length, 'user agent')}`, htmlTable(['User agent', 'Nodes'],
+    details(`Table of ${plural(a.summary.userAgents.length, 'user agent')}`, htmlTable(['User agent', 'Nodes'],
       a.summary.userAgents.slice(0, REPORT_TABLE_ROWS).map((r) => [r.value === '' ? '(empty)' : r.value, r.count]), 'Reachable nodes by user agent'))));
     parts.push(section('services', 'Service flags', figure(nodesChart('chart-services', 'Reachable nodes advertising each service flag',
       'A node advertising several flags counts once under each; NONE means no flag at all.',
