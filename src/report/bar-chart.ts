@@ -68,7 +68,15 @@ export function barChart(o: BarChartOptions): string {
   const fmt = (v: number): string => valueLabel(o.value, v);
   const showValues = o.showValues ?? true;
   const maxChars = o.category?.maxLabelChars ?? DEFAULT_CATEGORY_LABEL_CHARS;
-  const labels = o.categories.map((c) => truncate(c, maxChars));
+  const widthPx = chartSize('width', o.width, 640);
+  // Horizontal labels may take at most 40 % of the width: cut further when they would take more.
+  const labelBudget = horizontal ? widthPx * 0.4 : Infinity;
+  const fitLabel = (c: string): string => {
+    let l = truncate(c, maxChars);
+    for (let n = Math.min(maxChars, [...c].length) - 1; n >= 4 && estimateTextWidth(l, t.fontSizePx) > labelBudget; n--) l = truncate(c, n);
+    return l;
+  };
+  const labels = o.categories.map(fitLabel);
   const tip = o.barTitle ?? ((c: string, s: string, v: number) => (o.series.length > 1 ? `${c} — ${s}: ${fmt(v)}` : `${c}: ${fmt(v)}`));
 
   // Value domain: from 0 (or the most negative) to the largest bar (the largest total when stacked).
@@ -86,7 +94,7 @@ export function barChart(o: BarChartOptions): string {
   const tickFmt = (v: number): string => tickLabel(o.value, v, step);
   const items: LegendItem[] = o.series.map((s, i) => ({ label: s.name, color: s.color ?? seriesStyle(t, i).color }));
   const perCategory = stacked ? 1 : Math.max(1, o.series.length);
-  const width = chartSize('width', o.width, 640);
+  const width = widthPx;
   const leg = legend(o.series.length > 1 ? items : [], width - 16, t);
   const top = f.titleHeight + (leg.height > 0 ? leg.height + 6 : 0) + Math.ceil(fs * 0.5);
   const valueLabelW = showValues ? Math.max(...ends.map((v) => estimateTextWidth(fmt(v), fs))) + 10 : 0;

@@ -29,7 +29,7 @@ export interface HeatmapOptions extends ChartOptions {
   columns: number;
   /** The value that gets the top colour (default: the largest value, at least 1). */
   max?: number;
-  /** Cell size, px (default: fit `width`, else DEFAULT_CELL_SIZE_PX). */
+  /** Cell size, px (default: fit `width`, else DEFAULT_CELL_SIZE_PX); the chart widens when cells of MIN_CELL_SIZE_PX do not fit `width`. */
   cellSize?: number;
   /** Space between cells, px (default 1; 0 for cells under 6 px). */
   cellGap?: number;
@@ -92,7 +92,8 @@ export function heatmap(o: HeatmapOptions): string {
   cell = Math.min(MAX_CELL_SIZE_PX, Math.max(MIN_CELL_SIZE_PX, cell));
   const gap = o.cellGap ?? (cell < 6 ? 0 : 1);
   if (gap < 0 || gap >= cell) throw new ArgumentError(`heatmap cell gap must be in 0..${cell - 1} px, got ${gap}`);
-  const width = chartSize('width', o.width ?? Math.max(left + cols * cell + right, 240), 0);
+  // Never narrower than the grid: at the smallest cell size a grid may be wider than asked, never clipped.
+  const width = chartSize('width', Math.max(o.width ?? 240, left + cols * cell + right), 0);
   const gridTop = f.titleHeight + 6;
   const gridH = rows * cell;
   // Show every row label when rows are tall enough for text, else every k-th.

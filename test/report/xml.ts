@@ -3,6 +3,13 @@
  * the five entities and numeric references; no comments, CDATA or processing instructions — report/
  * never writes any). Enough to prove that no input text can break out of its element or attribute.
  */
+import fc from 'fast-check';
+
+/** Any UTF-16 code unit, with markup characters, forbidden controls and lone surrogates made likely (fast to generate). */
+export const hostileUnit = fc.oneof(
+  fc.constantFrom('<', '>', '&', '"', "'", '\u0000', '\u0007', '\u001b', '\t', '\ud800', '\udc00', '\ufffe', '😀'),
+  fc.integer({ min: 0, max: 0xffff }).map((c) => String.fromCharCode(c)),
+);
 
 const ENTITY = /&(?:amp|lt|gt|quot|apos|#\d+|#x[0-9a-fA-F]+);/y;
 // eslint-disable-next-line no-control-regex
