@@ -93,6 +93,7 @@ export { createMetrics, METRIC_NAMES, type MetricsOptions, type MetricsResponse,
 export {
   createDashboardHandler, startOperatorHttpServer, OperatorHttpError, type DashboardHandler, type DashboardOptions, peerRows, summary,
   type PeerRow, type Summary, type BucketFill, type TrafficDocument, type TrafficSampler, type TrafficSample, type TrafficSamplerOptions,
+  DASHBOARD_CHART_NAMES, type AddrmanComposition, type AddressScope, type GroupRanking, type GroupShare,
   type DashboardSource, type OperatorHttpServer, type OperatorHttpServerOptions, type OperatorHandler, type MetricsEndpoint,
 } from './dashboard/index.js';
 export {
