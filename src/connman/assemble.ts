@@ -7,7 +7,7 @@
  * makes the same choices every run.
  */
 import { NetGroupManager } from '../address/netgroup.js';
-import { Net } from '../address/network.js';
+import { Net, type NetId } from '../address/network.js';
 import type { NetService } from '../address/service.js';
 import { AddrMan, type AddrManOptions } from '../addrman/addrman.js';
 import type { LocalNodeInfo } from '../peer/peer.js';
@@ -105,6 +105,18 @@ export function defaultTransport(clock: Clock, config: ResolvedConfig, randomize
   if (onion) router.route(Net.ONION, onion);
   if (config.i2pProxy) router.route(Net.I2P, new Socks5Transport(clock, { proxy: config.i2pProxy, randomizeCredentials }));
   return router;
+}
+
+/**
+ * The SOCKS5 proxy connections to `net` go through, as configured (Core GetProxy), or undefined when
+ * that network is dialed directly or not at all: -proxy for IPv4/IPv6, -onion (else -proxy) for Tor, the I2P proxy.
+ */
+export function proxyFor(config: ResolvedConfig, net: NetId, randomizeCredentials: boolean): { proxy: NetService; randomizeCredentials: boolean } | undefined {
+  const proxy = net === Net.IPV4 || net === Net.IPV6 ? config.proxy
+    : net === Net.ONION ? config.onion ?? config.proxy
+      : net === Net.I2P ? config.i2pProxy
+        : undefined;
+  return proxy ? { proxy, randomizeCredentials } : undefined;
 }
 
 /** Builds and connects every component of a manager; throws `ConfigError` for bad options. */

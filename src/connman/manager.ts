@@ -21,7 +21,7 @@
  */
 import path from 'node:path';
 import type { NetGroupManager } from '../address/netgroup.js';
-import { Net, type NetId } from '../address/network.js';
+import type { NetId } from '../address/network.js';
 import type { AddressRecord } from '../address/record.js';
 import type { NetService } from '../address/service.js';
 import type { Subnet } from '../address/subnet.js';
@@ -35,13 +35,14 @@ import { TypedEmitter } from '../util/events.js';
 import type { InvEntry } from '../wire/inventory.js';
 import type { Message } from '../wire/messages.js';
 import { DEFAULT_USER_AGENT } from '../wire/user-agent.js';
-import { assemble, RunState, type Components } from './assemble.js';
+import { assemble, proxyFor, RunState, type Components } from './assemble.js';
 import type { BanMan, BanOptions } from './banman.js';
 import type { DialResult } from './dialer.js';
 import type { LocalAddresses } from './local-addresses.js';
 import { ConfigError, resolveConfig, type PeerManagerOptions } from './options.js';
 import type { SlotBudget } from './policy/outbound.js';
 import type { ProtocolPlugin } from './protocol.js';
+import { peerDetails } from './registry.js';
 import type { UploadTargetInfo } from './traffic.js';
 import {
   PeerManagerError, type AddedNodeInfo, type DisconnectTarget, type ManagerCounters, type PeerDetails, type PeerInfo,
@@ -133,14 +134,9 @@ export class PeerManager extends TypedEmitter<PeerManagerEvents> {
   /** The data directory path, if any. */
   get dataDir(): string | undefined { return this.c.datadir?.dir; }
 
-  /**
-   * The SOCKS5 proxy connections to `net` go through, as configured (Core GetProxy; getnetworkinfo
-   * "networks"), or undefined when that network is dialed directly or not at all.
-   */
+  /** The SOCKS5 proxy connections to `net` go through (Core GetProxy; getnetworkinfo "networks"), if any. */
   proxyFor(net: NetId): { proxy: NetService; randomizeCredentials: boolean } | undefined {
-    const c = this.c.config;
-    const proxy = net === Net.IPV4 || net === Net.IPV6 ? c.proxy : net === Net.ONION ? c.onion ?? c.proxy : net === Net.I2P ? c.i2pProxy : undefined;
-    return proxy ? { proxy, randomizeCredentials: this.options.proxyRandomize ?? true } : undefined;
+    return proxyFor(this.c.config, net, this.options.proxyRandomize ?? true);
   }
 
   /** Path of a data file. */
@@ -258,16 +254,7 @@ export class PeerManager extends TypedEmitter<PeerManagerEvents> {
 
   /** A snapshot of every peer (getpeerinfo): plain data, units in the field names. */
   peerDetails(): PeerDetails[] {
-    const out: PeerDetails[] = [];
-    for (const r of this.c.registry.records()) {
-      const { connectedAt, lastSend, lastRecv, ...stats } = r.peer.stats();
-      out.push({
-        ...stats, connectedAtMs: connectedAt, lastSendMs: lastSend, lastRecvMs: lastRecv, disconnecting: r.peer.isDisconnecting,
-        ...this.c.addrRelay.stats(r), network: r.peer.addr.addr.getNetClass(), mappedAs: this.netgroups.getMappedAS(r.peer.addr.addr),
-        keyedNetGroup: r.keyedNetGroup, lastBlockS: r.lastBlockS, lastTxS: r.lastTxS,
-      });
-    }
-    return out;
+    return [...this.c.registry.records()].map((r) => peerDetails(r, this.c.addrRelay.stats(r), this.netgroups));
   }
 
   /** Bytes sent and received in total (Core GetTotalBytesSent/Recv). */

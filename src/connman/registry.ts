@@ -10,12 +10,14 @@
  * peers are reproducible. Its size is bounded by the connection limits that gate every `add`.
  */
 import type { NetAddress } from '../address/netaddress.js';
+import type { NetGroupManager } from '../address/netgroup.js';
 import type { NetId } from '../address/network.js';
 import type { NetService } from '../address/service.js';
 import type { Subnet } from '../address/subnet.js';
 import type { Peer } from '../peer/peer.js';
 import type { ConnectionType } from '../peer/types.js';
 import type { Random } from '../util/random.js';
+import type { AddrRelayStats, PeerDetails } from './types.js';
 
 /** Why a manual connection exists (Core: `-connect`, `-addnode`, `addnode … onetry`/`addconnection`). */
 export interface ManualTarget {
@@ -281,4 +283,15 @@ export class PeerRegistry implements PeerLookup {
     }
     return n;
   }
+}
+
+/** The getpeerinfo snapshot of one record: the peer's statistics with units in the names, plus the record's extras. */
+export function peerDetails(record: PeerRecord, relay: AddrRelayStats, netgroups: NetGroupManager): PeerDetails {
+  const { peer } = record;
+  const { connectedAt, lastSend, lastRecv, ...stats } = peer.stats();
+  return {
+    ...stats, connectedAtMs: connectedAt, lastSendMs: lastSend, lastRecvMs: lastRecv, disconnecting: peer.isDisconnecting, ...relay,
+    network: peer.addr.addr.getNetClass(), mappedAs: netgroups.getMappedAS(peer.addr.addr), keyedNetGroup: record.keyedNetGroup,
+    lastBlockS: record.lastBlockS, lastTxS: record.lastTxS,
+  };
 }
