@@ -53,6 +53,6 @@ export type { AddressState } from './connection-state.js';
 export { AddrManConsistencyError, PeersDatError, PeersDatVersionError, type PeersDatErrorReason } from './errors.js';
 export { INCOMPATIBILITY_BASE, PEERS_DAT_FILE_FORMAT, PeersDatFormat } from './peers-dat.js';
 export * from './constants.js';
-export { DataFileError, unwrapHashedFile, wrapHashedFile } from './hashed-file.js';
+export { DataFileError, unwrapHashedFile, wrapHashedFile, type DataFileErrorReason } from './hashed-file.js';
 export { AddrManRestoreError, type RestoreCell, type RestoreEntry, type TableSnapshot } from './restore.js';
 export * from './peers-json.js';

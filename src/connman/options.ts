@@ -13,16 +13,40 @@ import { PeerbookError } from '../util/errors.js';
 import type { Random } from '../util/random.js';
 import type { NetworkParams } from '../wire/params.js';
 import { NODE_NONE } from '../wire/services.js';
-import type { Logger } from './logger.js';
-import { hasPermission, parseWhitebind, parseWhitelist, Permission, type WhitebindEntry, type WhitelistEntry } from './permissions.js';
-import { DEFAULT_MAX_PEER_CONNECTIONS } from './policy.js';
-import type { Resolver } from './seeds.js';
+import type { Logger } from '../util/logger.js';
+import type { Resolver } from '../util/resolver.js';
+import type { ConnectionLayer, InboundGate } from './connection-layer.js';
+import { DEFAULT_MAX_PEER_CONNECTIONS } from './policy/outbound.js';
+import { hasPermission, parseWhitebind, parseWhitelist, Permission, type WhitebindEntry, type WhitelistEntry } from './policy/permissions.js';
+import type { ProtocolFactory } from './protocol.js';
 
-/** A bad option value (code `ERR_CONFIG`); the message names the option. */
+/**
+ * A bad option value (code `ERR_CONFIG`). The message names the option as `PeerManagerOptions` spells
+ * it (`invalid maxConnections: …`); `flagMessage` says the same with Core's flag names
+ * (`invalid -maxconnections: …`), which is what the daemon prints.
+ */
 export class ConfigError extends PeerbookError {
-  /** @param option the option's name; @param message what is wrong with its value. */
-  constructor(readonly option: string, message: string, options?: { cause?: unknown }) {
-    super('ERR_CONFIG', `invalid -${option}: ${message}`, options);
+  /** Core's flag name of the option (e.g. `maxconnections`). */
+  readonly flag: string;
+  /** What is wrong, without the option's name. */
+  readonly detail: string;
+  private readonly flagDetail: string;
+
+  /**
+   * @param option the option as `PeerManagerOptions` spells it (e.g. `maxConnections`); @param detail what is wrong;
+   * @param options.flagDetail the detail in Core's words when it names other options (default `detail`);
+   * @param options.flag Core's flag when it is not the option's name in lower case (`connectTimeoutMs` is `-timeout`).
+   */
+  constructor(readonly option: string, detail: string, options?: { cause?: unknown; flagDetail?: string; flag?: string }) {
+    super('ERR_CONFIG', `invalid ${option}: ${detail}`, options);
+    this.flag = options?.flag ?? option.toLowerCase();
+    this.detail = detail;
+    this.flagDetail = options?.flagDetail ?? detail;
+  }
+
+  /** The message with Core's flag names, as the daemon prints it. */
+  flagMessage(): string {
+    return `invalid -${this.flag}: ${this.flagDetail}`;
   }
 }
 
@@ -122,6 +146,12 @@ export interface PeerManagerOptions {
   checkAddrman?: number;
   /** peers.dat format to write: 4 (default) or 3 (for Core ≤ 25 / Litecoin 0.21). */
   peersDatFormat?: 3 | 4;
+  /** Protocol plug-ins to add after address and inventory relay (see connman/protocol.ts). */
+  protocols?: ProtocolFactory[];
+  /** Upgrades every connection before its `Peer` exists (e.g. an authenticated handshake; see connman/connection-layer.ts). */
+  connectionLayer?: ConnectionLayer;
+  /** Asked about every inbound connection before any other work; a returned reason refuses it. */
+  inboundGate?: InboundGate;
 }
 
 /** The validated configuration. */
@@ -146,32 +176,39 @@ export interface ResolvedConfig {
   maxConnections: number;
 }
 
-/** Longest -bantime, s: keeps "now + bantime" a safe integer (Core takes any int64). */
+/** Longest ban time, s: keeps "now + banTime" a safe integer (Core takes any int64). */
 export const MAX_BAN_TIME_S = 2 ** 52;
 
-/** Throws ConfigError unless `value` (when given) is an integer in [min, max]; `unit` names it in the message. */
-function checkRange(option: string, value: number | undefined, min: number, max: number, unit: string): void {
+/**
+ * Throws ConfigError unless `value` (when given) is an integer in [min, max] `unit`. `flag` is Core's
+ * flag for the daemon's message, in its own unit: the flag's value is `value / divisor`.
+ */
+function checkRange(option: string, value: number | undefined, min: number, max: number, unit: string,
+  flag?: { name: string; unit: string; divisor: number }): void {
   if (value === undefined) return;
-  if (!Number.isInteger(value) || value < min || value > max) {
-    throw new ConfigError(option, `${value} is not an integer in [${min}, ${max}] ${unit}`);
-  }
+  if (Number.isInteger(value) && value >= min && value <= max) return;
+  const f = flag ?? { name: option.toLowerCase(), unit, divisor: 1 };
+  throw new ConfigError(option, `${value} is not an integer in [${min}, ${max}] ${unit}`.trimEnd(), {
+    flag: f.name,
+    flagDetail: `${value / f.divisor} is not an integer in [${Math.ceil(min / f.divisor)}, ${Math.floor(max / f.divisor)}] ${f.unit}`.trimEnd(),
+  });
 }
 
 /**
  * Numeric options checked against what they become: durations against what the clock can schedule
- * (MAX_TIMER_DELAY_MS; Node fires a longer timer after 1 ms), byte counts against safe integers.
+ * (MAX_TIMER_DELAY_MS; Node fires a longer timer after 1 ms), sizes and counts against safe integers.
  */
 function checkRanges(o: PeerManagerOptions): void {
-  checkRange('timeout', o.connectTimeoutMs, 1, MAX_TIMER_DELAY_MS, 'ms');
-  checkRange('bantime', o.banTime, 0, MAX_BAN_TIME_S, 's');
-  checkRange('maxuploadtarget', o.maxUploadTarget, 0, Number.MAX_SAFE_INTEGER, 'bytes');
-  checkRange('checkaddrman', o.checkAddrman, 0, Number.MAX_SAFE_INTEGER, '');
+  checkRange('connectTimeoutMs', o.connectTimeoutMs, 1, MAX_TIMER_DELAY_MS, 'ms', { name: 'timeout', unit: 'ms', divisor: 1 });
+  checkRange('banTime', o.banTime, 0, MAX_BAN_TIME_S, 's');
+  checkRange('maxUploadTarget', o.maxUploadTarget, 0, Number.MAX_SAFE_INTEGER, 'bytes');
+  checkRange('checkAddrman', o.checkAddrman, 0, Number.MAX_SAFE_INTEGER, '');
   const l = o.peerLimits ?? {};
-  checkRange('peertimeout', l.peerConnectTimeoutMs, 1, MAX_TIMER_DELAY_MS, 'ms');
+  checkRange('peerLimits.peerConnectTimeoutMs', l.peerConnectTimeoutMs, 1, MAX_TIMER_DELAY_MS, 'ms', { name: 'peertimeout', unit: 's', divisor: 1000 });
   checkRange('peerLimits.inactivityTimeoutMs', l.inactivityTimeoutMs, 1, MAX_TIMER_DELAY_MS, 'ms');
   checkRange('peerLimits.pingIntervalMs', l.pingIntervalMs, 1, MAX_TIMER_DELAY_MS, 'ms');
-  checkRange('maxreceivebuffer', l.receiveFloodBytes, 0, Number.MAX_SAFE_INTEGER, 'bytes');
-  checkRange('maxsendbuffer', l.sendBufferBytes, 0, Number.MAX_SAFE_INTEGER, 'bytes');
+  checkRange('peerLimits.receiveFloodBytes', l.receiveFloodBytes, 0, Number.MAX_SAFE_INTEGER, 'bytes', { name: 'maxreceivebuffer', unit: 'KB', divisor: 1000 });
+  checkRange('peerLimits.sendBufferBytes', l.sendBufferBytes, 0, Number.MAX_SAFE_INTEGER, 'bytes', { name: 'maxsendbuffer', unit: 'KB', divisor: 1000 });
   checkRange('peerLimits.maxSendQueueBytes', l.maxSendQueueBytes, 0, Number.MAX_SAFE_INTEGER, 'bytes');
   if (l.malformedMessages !== undefined && l.malformedMessages !== 'drop' && l.malformedMessages !== 'disconnect') {
     throw new ConfigError('peerLimits.malformedMessages', `${JSON.stringify(l.malformedMessages)} is not 'drop' or 'disconnect'`);
@@ -215,7 +252,7 @@ export function resolveConfig(o: PeerManagerOptions): ResolvedConfig {
   const manualOnly = connect.length > 0 && !connectDisabled;
   const listen = o.listen ?? !manualOnly;
   const maxConnections = o.maxConnections ?? DEFAULT_MAX_PEER_CONNECTIONS;
-  if (!Number.isInteger(maxConnections) || maxConnections < 0) throw new ConfigError('maxconnections', `${maxConnections} is not a non-negative integer`);
+  if (!Number.isInteger(maxConnections) || maxConnections < 0) throw new ConfigError('maxConnections', `${maxConnections} is not a non-negative integer`);
   checkRanges(o);
   const binds = parseServices('bind', o.bind, port);
   const whitebinds = (o.whitebind ?? []).map((t) => {
@@ -237,12 +274,12 @@ export function resolveConfig(o: PeerManagerOptions): ResolvedConfig {
   }
   const proxy = parseOne('proxy', o.proxy, 9050);
   const onion = parseOne('onion', o.onion, 9050);
-  const i2pProxy = parseOne('i2pproxy', o.i2pProxy, 4447);
+  const i2pProxy = parseOne('i2pProxy', o.i2pProxy, 4447);
   const reachable = new Set<NetId>();
   if (o.onlyNet && o.onlyNet.length > 0) {
     for (const name of o.onlyNet) {
       const net = parseNetwork(name);
-      if (net === undefined) throw new ConfigError('onlynet', `unknown network ${JSON.stringify(name)} (use ipv4, ipv6, onion, i2p, cjdns)`);
+      if (net === undefined) throw new ConfigError('onlyNet', `unknown network ${JSON.stringify(name)} (use ipv4, ipv6, onion, i2p, cjdns)`);
       reachable.add(net);
     }
   } else {
@@ -251,11 +288,11 @@ export function resolveConfig(o: PeerManagerOptions): ResolvedConfig {
     if (i2pProxy) reachable.add(Net.I2P);
     if (o.cjdnsReachable) reachable.add(Net.CJDNS);
   }
-  if (reachable.has(Net.ONION) && !proxy && !onion) throw new ConfigError('onlynet', 'onion needs -proxy or -onion');
-  if (reachable.has(Net.I2P) && !i2pProxy) throw new ConfigError('onlynet', 'i2p needs an I2P SOCKS proxy (i2pProxy)');
+  if (reachable.has(Net.ONION) && !proxy && !onion) throw new ConfigError('onlyNet', 'onion needs proxy or onion', { flagDetail: 'onion needs -proxy or -onion' });
+  if (reachable.has(Net.I2P) && !i2pProxy) throw new ConfigError('onlyNet', 'i2p needs an I2P SOCKS proxy (i2pProxy)', { flagDetail: 'i2p needs an I2P SOCKS proxy (-i2pproxy)' });
   const requiredServices = (o.requiredServices ?? []).map((r) => {
     if (typeof r.services !== 'bigint' || r.services <= 0n || !Number.isInteger(r.minPeers) || r.minPeers < 1) {
-      throw new ConfigError('requiredservices', 'each entry needs services > 0n and minPeers ≥ 1');
+      throw new ConfigError('requiredServices', 'each entry needs services > 0n and minPeers ≥ 1');
     }
     return r;
   });
@@ -275,7 +312,7 @@ export function resolveConfig(o: PeerManagerOptions): ResolvedConfig {
     proxy,
     onion,
     i2pProxy,
-    externalIps: parseServices('externalip', o.externalIp, listenPort(o, whitebinds)),
+    externalIps: parseServices('externalIp', o.externalIp, listenPort(o, whitebinds)),
     services: o.services ?? NODE_NONE,
     requiredServices,
     maxConnections,

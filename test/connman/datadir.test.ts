@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { DataDirectory, decodeServiceAnchors, ServiceAnchorsError } from '../../src/connman/datadir.js';
-import { MemoryLogger } from '../../src/connman/logger.js';
+import { MemoryLogger } from '../../src/util/logger.js';
 import { REGTEST } from '../../src/wire/params.js';
 import { tempDirFor } from '../support/tmp.js';
 

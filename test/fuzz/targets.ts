@@ -47,7 +47,7 @@ import { decodeSingleFrame, encodeFrame, FrameDecoder, type DecodedFrame } from 
 import { decodeMessage, encodeMessage, NetMsgType, type Message } from '../../src/wire/messages.js';
 import { getNetworkParams, REGTEST } from '../../src/wire/params.js';
 import { decodeFixedSeeds, encodeFixedSeeds } from '../../src/wire/seeds.js';
-import { Sim } from '../connman/harness.js';
+import { Sim } from '../../src/sim/network.js';
 import { message as messageArbitrary } from '../wire/arbitraries.js';
 import { stopDriven } from '../support/wait.js';
 import { OracleError, type FuzzTarget } from './engine.js';

@@ -49,6 +49,9 @@ for (const c of invalidMessageCases(REGTEST.magic, Math.floor(Date.now() / 1000)
     assert.equal(raw.isClosedNow, false);
     assert.equal(peer().isDisconnecting, false);
     assert.equal((peer().stats().bytesRecvPerMsg['*other*'] ?? 0) - otherBefore, c.otherBytes);
+    if (c.otherBytes! > 0) {
+      assert.ok(node.logger.has(/sent a message that was dropped: Header error: (Wrong checksum|Invalid message type)/), 'the drop is logged');
+    }
     if (c.name === 'test_addrv2_unrecognized_network') {
       // The unknown network's entry is skipped without impeding the IPv4 one after it.
       assert.ok(node.manager.addrman.getInfo(NetService.parse(UNRECOGNIZED_NETWORK_STORED)), `${UNRECOGNIZED_NETWORK_STORED} stored`);

@@ -13,7 +13,7 @@
 import { readFile } from 'node:fs/promises';
 import { AddrMan } from '../../../src/addrman/addrman.js';
 import { DataDirectory } from '../../../src/connman/datadir.js';
-import { MemoryLogger } from '../../../src/connman/logger.js';
+import { MemoryLogger } from '../../../src/util/logger.js';
 import { VirtualClock } from '../../../src/util/clock.js';
 import { ChaChaRandom } from '../../../src/util/random.js';
 import { REGTEST } from '../../../src/wire/params.js';
