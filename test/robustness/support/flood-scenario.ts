@@ -185,7 +185,9 @@ async function main(): Promise<void> {
     let timer: NodeJS.Timeout | undefined;
     socket.on('error', () => undefined);
     socket.on('data', () => undefined);
+    let connected = false;
     socket.once('connect', () => {
+      connected = true;
       opened++;
       sockets.add(socket);
       const mode = i % 10;
@@ -212,7 +214,10 @@ async function main(): Promise<void> {
       sockets.delete(socket);
       if (!socket.connecting) resolve();
     });
-    socket.once('error', () => { failed++; resolve(); });
+    socket.once('error', () => {
+      if (!connected) failed++; // refused or failed before connecting; later errors are resets by the daemon
+      resolve();
+    });
     socket.setTimeout(10_000, () => { idleClosed = true; socket.destroy(); });
   });
   const inFlight = new Set<Promise<void>>();
