@@ -29,7 +29,7 @@ import { NetService } from '../address/service.js';
 import { Subnet } from '../address/subnet.js';
 import { silentLogger, type Logger } from '../util/logger.js';
 import type { PeerManager } from '../connman/manager.js';
-import { AbortError, type Clock, type Timer } from '../util/clock.js';
+import { AbortError, MAX_TIMER_DELAY_MS, type Clock, type Timer } from '../util/clock.js';
 import { PeerbookError } from '../util/errors.js';
 import { PROTOCOL_VERSION } from '../wire/version.js';
 import { COOKIE_FILE_NAME, Credentials, deleteCookie, writeCookie, type Cookie, type RpcAuthOptions } from './auth.js';
@@ -171,7 +171,11 @@ export class RpcServer {
       maxRequestBytes: options.maxRequestBytes, requestTimeoutMs: options.requestTimeoutMs, workQueue: options.workQueue,
       maxConnections: options.maxConnections, authFailureDelayMs: options.authFailureDelayMs,
     })) {
-      if (v !== undefined && (!Number.isInteger(v) || v < (name === 'authFailureDelayMs' ? 0 : 1))) throw new RpcConfigError(`RpcServer option ${name} must be a positive integer, got ${v}`);
+      // Durations become timers: no longer than a timer can wait (Node fires a longer one after 1 ms).
+      const max = name.endsWith('Ms') ? MAX_TIMER_DELAY_MS : Number.MAX_SAFE_INTEGER;
+      if (v !== undefined && (!Number.isInteger(v) || v < (name === 'authFailureDelayMs' ? 0 : 1) || v > max)) {
+        throw new RpcConfigError(`RpcServer option ${name} must be an integer in [${name === 'authFailureDelayMs' ? 0 : 1}, ${max}], got ${v}`);
+      }
     }
     const constructedAt = this.manager.clock.now();
     this.context = {

@@ -363,3 +363,12 @@ test('request headers over MAX_HEADER_BYTES are refused 431 before anything runs
   assert.equal(r.status, 431);
   assert.equal(h.stopCalls, 0);
 });
+
+test('a request timeout or auth delay longer than a timer can wait (2^31 - 1 ms) is refused at construction', async (t) => {
+  const h = new RpcHarness();
+  await h.sim.startAll();
+  t.after(() => h.stop());
+  for (const option of ['requestTimeoutMs', 'authFailureDelayMs'] as const) {
+    assert.throws(() => new RpcServer({ manager: h.node, [option]: 2 ** 31 }), (e: unknown) => e instanceof RpcConfigError && e.message.includes(option));
+  }
+});
