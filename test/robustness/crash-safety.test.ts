@@ -7,7 +7,7 @@
  * temporary file (the last kill's) is ever left over; how many writes the kills interrupted is reported.
  *
  * Kill moments come from a seeded generator (PEERBOOK_CRASH_SEED), uniform over a window three times
- * the measured duration of one save, so kills land before, inside and between writes.
+ * the duration of one save (measured by the saver), so kills land before, inside and between writes.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -31,6 +31,8 @@ const SEED = process.env.PEERBOOK_CRASH_SEED ?? 'crash-1';
 const GENERATION_ENTRIES = [300, 1000, 2500];
 const SAVER = fileURLToPath(new URL('./support/peers-dat-saver.js', import.meta.url));
 const TEMP_NAME = /^peers\.[0-9a-f]{4}$/;
+/** Cap of the save-duration estimate that sets the kill window, ms. */
+const MAX_SAVE_ESTIMATE_MS = 5_000;
 
 function generation(entries: number, seed: string): Uint8Array {
   const clock = new VirtualClock(1_700_000_000_000);
@@ -43,25 +45,23 @@ function generation(entries: number, seed: string): Uint8Array {
   return man.serialize(REGTEST.magic);
 }
 
-interface Round { savesCompleted: number; removedAtStart: number; stderr: string }
+interface Round { savesCompleted: number; removedAtStart: number; stderr: string; saveMs: number[] }
 
 /** Starts a saver at generation `first`, kills it a random delay after it is ready; reports what it did. */
-function killRound(dir: string, first: number, files: string[], pickDelay: (saveMs: number) => number, measuredSaveMs: number): Promise<Round & { saveMs: number }> {
+function killRound(dir: string, first: number, files: string[], delayMs: number): Promise<Round> {
   return new Promise((resolve, reject) => {
     const child = fork(SAVER, [dir, String(first), ...files], { stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
     let stderr = '';
     child.stderr?.on('data', (d: Buffer) => { stderr += d.toString(); });
-    let savesCompleted = 0;
     let removedAtStart = 0;
-    let readyAt = 0;
+    const saveMs: number[] = [];
     let timer: NodeJS.Timeout | undefined;
-    child.on('message', (m: { ready?: boolean; removed?: number; saved?: number }) => {
+    child.on('message', (m: { ready?: boolean; removed?: number; saved?: number; ms?: number }) => {
       if (m.ready) {
         removedAtStart = m.removed ?? 0;
-        readyAt = performance.now();
-        timer = setTimeout(() => child.kill('SIGKILL'), pickDelay(measuredSaveMs));
+        timer = setTimeout(() => child.kill('SIGKILL'), delayMs);
       } else if (m.saved !== undefined) {
-        savesCompleted++;
+        saveMs.push(m.ms ?? 0);
       }
     });
     child.on('error', reject);
@@ -71,8 +71,7 @@ function killRound(dir: string, first: number, files: string[], pickDelay: (save
         reject(new Error(`saver exited with ${code ?? signal} before it was killed: ${stderr}`));
         return;
       }
-      const ran = readyAt === 0 ? 0 : performance.now() - readyAt;
-      resolve({ savesCompleted, removedAtStart, stderr, saveMs: savesCompleted > 0 ? ran / savesCompleted : measuredSaveMs });
+      resolve({ savesCompleted: saveMs.length, removedAtStart, stderr, saveMs });
     });
   });
 }
@@ -89,14 +88,21 @@ test(`a process saving peers.dat killed with SIGKILL at ${KILLS} random moments 
   const known = new Map(generations.map((g, i) => [Buffer.from(g).toString('base64'), i]));
   await writeFile(path.join(dir, 'peers.dat'), generations[0]);
   const rng = new FuzzRng(SEED);
-  let saveMs = 20;
+  let saveMs = 50;
+  let measured = false;
   let interrupted = 0;
   let mostTemps = 0;
   const seen = new Map<number, number>();
   let completedSaves = 0;
   for (let kill = 0; kill < KILLS; kill++) {
-    const round = await killRound(dir, kill % files.length, files, (ms) => rng.below(Math.max(1, Math.round(3 * ms))), saveMs);
-    saveMs = 0.8 * saveMs + 0.2 * round.saveMs;
+    const round = await killRound(dir, kill % files.length, files, rng.below(Math.max(1, Math.round(3 * saveMs))));
+    // The kill window follows the measured save time; until a save has been measured (a busy machine),
+    // each round without one doubles the guess.
+    for (const ms of round.saveMs) {
+      saveMs = measured ? 0.8 * saveMs + 0.2 * ms : ms;
+      measured = true;
+    }
+    if (!measured) saveMs = Math.min(2 * saveMs, MAX_SAVE_ESTIMATE_MS);
     completedSaves += round.savesCompleted;
     interrupted += round.removedAtStart;
     const bytes = await readFile(path.join(dir, 'peers.dat'));

@@ -8,7 +8,7 @@
  * removes temporary files of writes a previous kill interrupted), loads each generation file into an
  * AddrMan, reports the number of stale temporary files it removed, then saves the generations one after
  * another with `DataDirectory.saveAddrMan` — serialise, write a temporary file, fsync, rename, fsync the
- * directory — forever, telling the parent after each completed save.
+ * directory — forever, telling the parent after each completed save and how long it took.
  */
 import { readFile } from 'node:fs/promises';
 import { AddrMan } from '../../../src/addrman/addrman.js';
@@ -29,6 +29,7 @@ for (const file of generationFiles) {
 }
 process.send?.({ ready: true, removed });
 for (let i = Number(first); ; i++) {
+  const start = performance.now();
   await datadir.saveAddrMan(generations[i % generations.length]);
-  process.send?.({ saved: i % generations.length });
+  process.send?.({ saved: i % generations.length, ms: performance.now() - start });
 }
