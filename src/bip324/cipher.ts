@@ -125,13 +125,23 @@ export class Bip324Cipher {
     return this.ready.recvTerminator;
   }
 
-  /** Encrypts one packet into `out` at `outOffset` (contents.length + 20 bytes). */
-  encryptInto(contents: Uint8Array, aad: Uint8Array, ignore: boolean, out: Uint8Array, outOffset: number): void {
+  /**
+   * Encrypts one packet whose contents are the concatenation of `parts` into `out` at `outOffset`
+   * (contents length + 20 bytes). Taking the contents in parts lets a message's type bytes and payload
+   * be encrypted without first being copied together.
+   */
+  encryptPartsInto(parts: readonly Uint8Array[], aad: Uint8Array, ignore: boolean, out: Uint8Array, outOffset: number): void {
     const c = this.ready;
-    if (contents.length > MAX_LENGTH_FIELD_VALUE) throw new ArgumentError(`packet contents of ${contents.length} bytes exceed the 3-byte length field`);
-    const n = contents.length;
+    let n = 0;
+    for (const p of parts) n += p.length;
+    if (n > MAX_LENGTH_FIELD_VALUE) throw new ArgumentError(`packet contents of ${n} bytes exceed the 3-byte length field`);
     out.set(c.sendL.crypt(new Uint8Array([n & 0xff, (n >>> 8) & 0xff, (n >>> 16) & 0xff])), outOffset);
-    c.sendP.encryptInto([ignore ? HEADER_IGNORE : HEADER_PLAIN, contents], aad, out, outOffset + LENGTH_FIELD_BYTES);
+    c.sendP.encryptInto([ignore ? HEADER_IGNORE : HEADER_PLAIN, ...parts], aad, out, outOffset + LENGTH_FIELD_BYTES);
+  }
+
+  /** Encrypts one packet with `contents` into `out` at `outOffset` (contents.length + 20 bytes). */
+  encryptInto(contents: Uint8Array, aad: Uint8Array, ignore: boolean, out: Uint8Array, outOffset: number): void {
+    this.encryptPartsInto([contents], aad, ignore, out, outOffset);
   }
 
   /** Encrypts one packet: `contents.length + 20` bytes (Core `BIP324Cipher::Encrypt`). */
