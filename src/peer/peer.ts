@@ -464,7 +464,10 @@ export class Peer extends TypedEmitter<PeerEvents> {
       failure = e;
       frames = e.completed;
     }
-    if (!failure) this.flushOutgoing(); // handshake bytes the input called for, and messages it released
+    if (!failure) {
+      this.flushOutgoing(); // handshake bytes the input called for, and messages it released
+      if (this.sendPaused && this.sendQueueBytes <= this.limits.sendBufferBytes) this.sendPaused = false;
+    }
     this.countDroppedMessages();
     for (const f of frames) {
       this.recvQueue.push(f);
@@ -494,7 +497,7 @@ export class Peer extends TypedEmitter<PeerEvents> {
   private onDrain(): void {
     this.lastSendMs = this.clock.now();
     this.reportSentBytes();
-    if (this.sendPaused && this.conn.writableLength <= this.limits.sendBufferBytes) {
+    if (this.sendPaused && this.sendQueueBytes <= this.limits.sendBufferBytes) {
       this.sendPaused = false;
       this.processQueue();
     }

@@ -175,3 +175,16 @@ test('messages held back by the v2 handshake count against the send-queue limit'
   assert.match(await reason, /send buffer overflow \(\d+ bytes queued\)/);
   assert.ok(accepted >= 45 && accepted < 55, `${accepted} messages accepted before the overflow`);
 });
+
+test('a send pause caused by messages held during the handshake lifts once the handshake lets them out', async (t) => {
+  const clock = new VirtualClock();
+  const [a, b] = await tcpPair(t);
+  const out = makePeer(a, 'outbound-full-relay', clock, { messageTransport: 'v2', limits: { sendBufferBytes: 2_000 } });
+  out.start();
+  for (let i = 0; i < 3; i++) out.send({ type: 'unknown', command: 'big', payload: new Uint8Array(1000) });
+  assert.equal(out.isSendPaused, true, 'over 2,000 bytes held back');
+  const inb = makePeer(b, 'inbound', clock, { messageTransport: 'v2' });
+  inb.start();
+  await waitUntil('both peers ready', () => out.isReady && inb.isReady);
+  assert.equal(out.isSendPaused, false);
+});
