@@ -17,6 +17,7 @@ import { ChaChaRandom } from '../../src/util/random.js';
 import { REGTEST } from '../../src/wire/params.js';
 import { PROTOCOL_VERSION } from '../../src/wire/version.js';
 import { waitUntil } from '../support/wait.js';
+import { concat, RawV2Remote } from './v2-remote.js';
 
 const MAGIC = REGTEST.magic;
 const local = (ua: string): LocalNodeInfo => ({ protocolVersion: PROTOCOL_VERSION, services: 9n, userAgent: ua, startHeight: () => 3, relayTxs: true });
@@ -187,4 +188,22 @@ test('a send pause caused by messages held during the handshake lifts once the h
   inb.start();
   await waitUntil('both peers ready', () => out.isReady && inb.isReady);
   assert.equal(out.isSendPaused, false);
+});
+
+test('a v2 packet with an invalid message type is dropped and counted under *other*, and the peer stays connected', async (t) => {
+  const clock = new VirtualClock();
+  const [a, b] = await tcpPair(t);
+  const inb = makePeer(b, 'inbound', clock, { messageTransport: 'v2' });
+  inb.start();
+  // The far end is a scripted BIP324 initiator writing straight onto the socket.
+  const remote = new RawV2Remote(MAGIC, true, 'invalid-type');
+  const fromPeer: Uint8Array[] = [];
+  a.on('data', (d) => fromPeer.push(d));
+  a.write(remote.hello());
+  await waitUntil('the peer\'s 64-byte key', () => fromPeer.reduce((n, c) => n + c.length, 0) >= 64);
+  remote.keyFrom(concat(...fromPeer));
+  a.write(concat(remote.terminator(), remote.packet(new Uint8Array(0)), remote.packet(Uint8Array.of(0xff, 1, 2))));
+  await waitUntil('the packet counted', () => inb.stats().bytesRecvPerMsg['*other*'] === 3 + 20);
+  assert.equal(inb.isDisconnecting, false);
+  assert.equal(inb.stats().transportType, 'v2');
 });

@@ -7,6 +7,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { PACKET_EXPANSION_BYTES } from '../../src/bip324/cipher.js';
+import { generateEllSwiftKey } from '../../src/bip324/ellswift.js';
 import { V2_MESSAGE_IDS } from '../../src/bip324/message-ids.js';
 import type { MessageTransport } from '../../src/peer/message-transport.js';
 import { V2TransportError } from '../../src/peer/transport-errors.js';
@@ -425,6 +426,22 @@ test('both sides rekey every 224 packets: 1000 messages each way decrypt in orde
   assert.equal(atB.length, 1000);
   assert.equal(atA.length, 1000);
   assert.deepEqual([...atB[999].payload.subarray(0, 2)], [999 & 0xff, 999 >> 8]);
+});
+
+test('however both byte streams are split, the same messages arrive in order', () => {
+  const keyA = generateEllSwiftKey(ChaChaRandom.fromSeed('split-a'));
+  const keyB = generateEllSwiftKey(ChaChaRandom.fromSeed('split-b'));
+  fc.assert(fc.property(fc.integer({ min: 1, max: 400 }), fc.integer({ min: 0, max: MAX_GARBAGE_BYTES }), fc.integer({ min: 0, max: 5 }), (chunk, garbageLength, leadingCount) => {
+    const a = new V2MessageTransport({ magic: MAGIC, initiating: true, random: ChaChaRandom.fromSeed('split'), key: keyA, garbage: new Uint8Array(garbageLength).fill(0x77) });
+    const b = new V2MessageTransport({ magic: MAGIC, initiating: false, random: ChaChaRandom.fromSeed('split'), key: keyB });
+    for (let i = 0; i < leadingCount; i++) a.send('notfound', new Uint8Array(i));
+    a.send('version', new Uint8Array(102));
+    a.send('verack', EMPTY);
+    a.send('tx', new Uint8Array(1000).fill(3));
+    const { atB } = pump(a, b, chunk);
+    assert.deepEqual(atB.map((f) => [f.command, f.payload.length]),
+      [...Array.from({ length: leadingCount }, (_, i) => ['notfound', i]), ['version', 102], ['verack', 0], ['tx', 1000]]);
+  }), { numRuns: 25 });
 });
 
 // ---- ShouldReconnectV1 ----------------------------------------------------------------------------
