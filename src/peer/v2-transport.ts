@@ -59,8 +59,10 @@ const VERSION_CONTENTS = EMPTY;
 /** The 12 bytes after the magic in a v1 `version` header. */
 const VERSION_COMMAND = encodeCommand('version');
 
-type RecvState = 'key-maybe-v1' | 'key' | 'garbage' | 'version' | 'app' | 'v1';
-type SendState = 'maybe-v1' | 'awaiting-key' | 'ready' | 'v1';
+/** Core `V2Transport::RecvState` (APP_READY is not needed: completed messages are returned at once). */
+export type V2ReceiveState = 'key-maybe-v1' | 'key' | 'garbage' | 'version' | 'app' | 'v1';
+/** Core `V2Transport::SendState`. */
+export type V2SendState = 'maybe-v1' | 'awaiting-key' | 'ready' | 'v1';
 
 /** Options of `V2MessageTransport`. */
 export interface V2TransportOptions {
@@ -89,8 +91,8 @@ export class V2MessageTransport implements MessageTransport {
   private readonly initiating: boolean;
   private readonly cipher: Bip324Cipher;
   private readonly v1: V1MessageTransport;
-  private recvState: RecvState;
-  private sendState: SendState;
+  private recvState: V2ReceiveState;
+  private sendState: V2SendState;
   private failure: V2TransportError | undefined;
   // key (and, inbound, the v1 prefix)
   private readonly keyBuf = new Uint8Array(ELLSWIFT_PUBKEY_BYTES);
@@ -135,13 +137,13 @@ export class V2MessageTransport implements MessageTransport {
 
   // ---- state the peer and tests read ---------------------------------------------------------
 
-  /** The receive state (Core RecvState, lower-case): key-maybe-v1, key, garbage, version, app or v1. */
-  get receiveState(): string {
+  /** The receive state (Core RecvState). */
+  get receiveState(): V2ReceiveState {
     return this.recvState;
   }
 
-  /** The send state (Core SendState): maybe-v1, awaiting-key, ready or v1. */
-  get sendingState(): string {
+  /** The send state (Core SendState). */
+  get sendingState(): V2SendState {
     return this.sendState;
   }
 
@@ -270,7 +272,7 @@ export class V2MessageTransport implements MessageTransport {
         switch (this.recvState) {
           case 'key-maybe-v1':
             pos = this.receiveMaybeV1(chunk, pos);
-            if ((this.recvState as RecvState) === 'v1') {
+            if ((this.recvState as V2ReceiveState) === 'v1') {
               // The 16 prefix bytes go to the v1 decoder first, then the rest of this chunk.
               const frames = this.v1.receive(this.keyBuf.slice(0, V1_PREFIX_BYTES));
               this.keyLen = 0;
