@@ -67,6 +67,8 @@ export interface TrafficRecorder {
   recordReceived(bytes: number): void;
   /** Called per framed message with its counter key (Core message type or `*other*`) and wire size. */
   recordMessage?(direction: 'sent' | 'recv', key: string, bytes: number): void;
+  /** Called with socket bytes and the connection's transport protocol at that moment (`detecting` during a BIP324 handshake). */
+  recordTransport?(direction: 'sent' | 'recv', transport: TransportProtocolType, bytes: number): void;
 }
 
 /** Everything a `Peer` needs. */
@@ -231,6 +233,8 @@ export class Peer extends TypedEmitter<PeerEvents> {
   private lastPing: number | undefined;
   private minPing: number | undefined;
   private disconnecting: string | undefined;
+  /** Who ended the connection: the remote end (or the socket), one of our timeouts, or a deliberate local disconnect. */
+  private closeCause: 'remote' | 'timeout' | 'local' | undefined;
 
   /** @param options see `PeerOptions`. */
   constructor(options: PeerOptions) {
@@ -316,11 +320,13 @@ export class Peer extends TypedEmitter<PeerEvents> {
   }
 
   /**
-   * After this connection failed: whether to retry it once with v1 (Core `ShouldReconnectV1`; only an
-   * outbound v2 attempt that received nothing after sending at least 24 bytes says yes).
+   * After this connection failed: whether to retry it once with v1 (Core `ShouldReconnectV1`: an
+   * outbound v2 attempt that received nothing after sending at least 24 bytes). Unlike Core, a
+   * connection we closed on purpose (caller abort, operator disconnect, ban, shutdown) is not retried;
+   * one the remote end closed, or that our timeouts ended, is.
    */
   get shouldReconnectV1(): boolean {
-    return this.transport.shouldReconnectV1();
+    return this.closeCause !== 'local' && this.transport.shouldReconnectV1();
   }
 
   /** Bytes received and waiting to be processed. */
@@ -369,6 +375,7 @@ export class Peer extends TypedEmitter<PeerEvents> {
   /** Disconnects with `reason`: queued data is flushed if the peer reads it, then the socket closes. */
   disconnect(reason: string): void {
     if (this.disconnecting !== undefined) return;
+    this.closeCause ??= 'local';
     this.disconnecting = reason;
     this.recvQueue.clear();
     this.recvQueueBytes = 0;
@@ -396,6 +403,7 @@ export class Peer extends TypedEmitter<PeerEvents> {
     if (checksActive) {
       const reason = this.inactivityReason(now);
       if (reason) {
+        this.closeCause = 'timeout';
         this.disconnect(reason);
         return;
       }
@@ -406,6 +414,7 @@ export class Peer extends TypedEmitter<PeerEvents> {
     }
     if (!this.ready) return;
     if (checksActive && this.pingNonceSent !== 0n && now > this.pingStartMs + this.limits.inactivityTimeoutMs) {
+      this.closeCause = 'timeout';
       this.disconnect(`ping timeout: ${((now - this.pingStartMs) / 1000).toFixed(3)}s`);
       return;
     }
@@ -464,6 +473,7 @@ export class Peer extends TypedEmitter<PeerEvents> {
       failure = e;
       frames = e.completed;
     }
+    this.options.traffic?.recordTransport?.('recv', this.transport.info().type, chunk.length);
     if (!failure) {
       this.flushOutgoing(); // handshake bytes the input called for, and messages it released
       if (this.sendPaused && this.sendQueueBytes <= this.limits.sendBufferBytes) this.sendPaused = false;
@@ -648,6 +658,7 @@ export class Peer extends TypedEmitter<PeerEvents> {
       }
       this.sent += n;
       this.options.traffic?.recordSent(n);
+      this.options.traffic?.recordTransport?.('sent', this.transport.info().type, n);
       this.handedBytes += n;
       if (this.conn.write(bytes)) this.lastSendMs = this.clock.now();
     }
@@ -699,6 +710,7 @@ export class Peer extends TypedEmitter<PeerEvents> {
 
   private finish(reason: string): void {
     if (this.disconnecting !== undefined) return;
+    this.closeCause = 'remote';
     this.disconnecting = reason;
     this.recvQueue.clear();
     this.recvQueueBytes = 0;

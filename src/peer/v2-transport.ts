@@ -89,7 +89,11 @@ interface PendingMessage {
 export class V2MessageTransport implements MessageTransport {
   private readonly magic: Uint8Array;
   private readonly initiating: boolean;
-  private readonly cipher: Bip324Cipher;
+  private readonly random: Random;
+  private readonly fixedKey: EllSwiftKeyPair | undefined;
+  private readonly fixedGarbage: Uint8Array | undefined;
+  /** Created with our ephemeral key when first needed: at once outbound, once a v2 peer is detected inbound. */
+  private cipherState: Bip324Cipher | undefined;
   private readonly v1: V1MessageTransport;
   private recvState: V2ReceiveState;
   private sendState: V2SendState;
@@ -98,7 +102,7 @@ export class V2MessageTransport implements MessageTransport {
   private readonly keyBuf = new Uint8Array(ELLSWIFT_PUBKEY_BYTES);
   private keyLen = 0;
   // garbage
-  private sendGarbage: Uint8Array;
+  private sendGarbage: Uint8Array = EMPTY;
   private garbageBuf: Uint8Array = EMPTY;
   private garbageLen = 0;
   private recvAad: Uint8Array = EMPTY;
@@ -124,11 +128,10 @@ export class V2MessageTransport implements MessageTransport {
     if (options.magic.length !== MAGIC_SIZE) throw new ArgumentError(`network magic must be ${MAGIC_SIZE} bytes`);
     this.magic = Uint8Array.from(options.magic);
     this.initiating = options.initiating;
-    const key = options.key ?? generateEllSwiftKey(options.random);
-    this.cipher = new Bip324Cipher(key.privateKey, key.publicKey, this.magic);
-    const garbage = options.garbage ?? options.random.randbytes(options.random.randrange(MAX_GARBAGE_BYTES + 1));
-    if (garbage.length > MAX_GARBAGE_BYTES) throw new ArgumentError(`garbage of ${garbage.length} bytes exceeds ${MAX_GARBAGE_BYTES}`);
-    this.sendGarbage = Uint8Array.from(garbage);
+    this.random = options.random;
+    this.fixedKey = options.key;
+    if (options.garbage && options.garbage.length > MAX_GARBAGE_BYTES) throw new ArgumentError(`garbage of ${options.garbage.length} bytes exceeds ${MAX_GARBAGE_BYTES}`);
+    this.fixedGarbage = options.garbage && Uint8Array.from(options.garbage);
     this.v1 = new V1MessageTransport(this.magic, options.v1Decoder);
     this.recvState = this.initiating ? 'key' : 'key-maybe-v1';
     this.sendState = this.initiating ? 'awaiting-key' : 'maybe-v1';
@@ -157,7 +160,19 @@ export class V2MessageTransport implements MessageTransport {
     return this.packet.length;
   }
 
-  /** Our 64-byte ElligatorSwift public key. */
+  /**
+   * The cipher with our ephemeral key, made on first use: a v1 peer on an inbound connection never
+   * costs a key generation.
+   */
+  private get cipher(): Bip324Cipher {
+    if (!this.cipherState) {
+      const key = this.fixedKey ?? generateEllSwiftKey(this.random);
+      this.cipherState = new Bip324Cipher(key.privateKey, key.publicKey, this.magic);
+    }
+    return this.cipherState;
+  }
+
+  /** Our 64-byte ElligatorSwift public key (generated now if it was not yet). */
   get ourPublicKey(): Uint8Array {
     return this.cipher.ourPublicKey;
   }
@@ -242,9 +257,11 @@ export class V2MessageTransport implements MessageTransport {
     return packet;
   }
 
-  /** Core StartSendingHandshake: our key and garbage. */
+  /** Core StartSendingHandshake: our key and 0–4095 bytes of garbage. */
   private startSendingHandshake(): void {
-    this.push(concat(this.cipher.ourPublicKey, this.sendGarbage));
+    const key = this.cipher.ourPublicKey;
+    this.sendGarbage = this.fixedGarbage ?? this.random.randbytes(this.random.randrange(MAX_GARBAGE_BYTES + 1));
+    this.push(concat(key, this.sendGarbage));
   }
 
   /** Moves messages held back during the handshake into the output, now that they can be encoded. */
