@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtemp, mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdtemp, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -102,4 +102,21 @@ test('`peerbook run` as a real process: listens, writes its files, and exits cle
   const files = await readdir(path.join(datadir, 'regtest'));
   assert.ok(files.includes('peers.dat') && files.includes('banlist.json') && files.includes('peerbook.log'), files.join(','));
   assert.ok(!files.includes('.cookie'), 'the RPC cookie is removed at shutdown');
+});
+
+test('v2transport=0 in the config file turns BIP324 off (no NODE_P2P_V2), and the --v2transport flag overrides the file', async () => {
+  const datadir = await mkdtemp(path.join(tmpdir(), 'peerbook-daemon-'));
+  try {
+    await writeFile(path.join(datadir, 'peerbook.conf'), 'regtest=1\n[regtest]\ndnsseed=0\nlisten=0\nserver=0\nprinttoconsole=0\nv2transport=0\n');
+    const clock = new VirtualClock();
+    const transport = new MemoryNetwork(clock).transport(NetAddress.parse('10.0.0.1'));
+    const off = await Daemon.create({ flags: new Map(), datadir, clock, transport });
+    assert.equal(off.manager.v2transport, false);
+    assert.equal(off.manager.localServices & (1n << 11n), 0n);
+    const on = await Daemon.create({ flags: flags({ v2transport: '1' }), datadir, clock, transport });
+    assert.equal(on.manager.v2transport, true, 'the flag wins over the file');
+    assert.equal(on.manager.localServices & (1n << 11n), 1n << 11n);
+  } finally {
+    await rm(datadir, { recursive: true, force: true });
+  }
 });

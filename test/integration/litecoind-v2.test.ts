@@ -6,6 +6,9 @@
  *   and serves it v1;
  * - Peerbook dials litecoind with v2: litecoind reads our key as a bad v1 header and hangs up, the
  *   transport says "retry with v1" (Core ShouldReconnectV1), and the v1 retry connects.
+ * Then the same through the connection manager with BIP324 on (its default): -connect to litecoind
+ * (v2 attempt, hang-up, Core's v1 retry), an automatic-type connection to an address that does not
+ * advertise NODE_P2P_V2 (v1 at once), and litecoind dialing Peerbook's v2 listener.
  * Nothing dials off the machine: litecoind runs with -connect=0 and is only told to dial Peerbook.
  */
 import { test } from 'node:test';
@@ -22,7 +25,9 @@ import { ChaChaRandom } from '../../src/util/random.js';
 import { REGTEST } from '../../src/wire/params.js';
 import { PROTOCOL_VERSION } from '../../src/wire/version.js';
 import { LITECOIND_FACTS, requireLitecoind, startLitecoind } from '../support/litecoind.js';
+import { loopback, startPeerbook } from '../support/peerbook-node.js';
 import { waitUntil } from '../support/wait.js';
+import { DEFAULT_USER_AGENT } from '../../src/wire/user-agent.js';
 
 const USER_AGENT = '/peerbook-v2-test:1/';
 const local: LocalNodeInfo = { protocolVersion: PROTOCOL_VERSION, services: 0n, userAgent: USER_AGENT, startHeight: () => 0, relayTxs: true };
@@ -96,5 +101,44 @@ test('litecoind (v1 only) reaches a v2-enabled Peerbook in both directions', asy
     assert.equal(retry.remote?.userAgent, LITECOIND_FACTS.userAgent);
     retry.disconnect('test done');
     await retry.closed;
+  });
+});
+
+test('through the connection manager, with BIP324 on (the default): litecoind is reached both ways', async (t) => {
+  if (!(await requireLitecoind(t))) return;
+  const ltc = await startLitecoind({ extraArgs: ['-debug=net'] });
+  t.after(() => ltc.remove());
+  const headerErrors = async (): Promise<number> => ((await ltc.debugLog()).match(/HEADER ERROR - MESSAGESTART/g) ?? []).length;
+
+  await t.test('-connect to litecoind: a v2 attempt it hangs up on, then Core\'s one retry with v1, which stays', async (st) => {
+    const pb = await startPeerbook(st, { options: { connect: [`127.0.0.1:${ltc.p2pPort}`], listen: false } });
+    assert.equal(pb.manager.v2transport, true);
+    const peer = await waitUntil('peer:connect for litecoind', () => pb.events.connects[0]);
+    assert.equal(peer.userAgent, LITECOIND_FACTS.userAgent);
+    assert.deepEqual(pb.transport!.dialed, [`127.0.0.1:${ltc.p2pPort}`, `127.0.0.1:${ltc.p2pPort}`]);
+    assert.equal(pb.manager.peerDetails()[0].transportType, 'v1');
+    assert.equal(pb.events.connectFailed.length, 0);
+    assert.equal(await headerErrors(), 1, 'litecoind read our key as a bad v1 header once');
+  });
+
+  await t.test('an automatic-type connection to litecoind, which does not advertise NODE_P2P_V2, is v1 from the start', async (st) => {
+    const before = await headerErrors();
+    const pb = await startPeerbook(st);
+    assert.equal(await pb.manager.openConnection(loopback(ltc.p2pPort), 'outbound-full-relay'), true);
+    const peer = await waitUntil('peer:connect for litecoind', () => pb.events.connects[0]);
+    assert.equal(peer.connType, 'outbound-full-relay');
+    assert.deepEqual(pb.transport!.dialed, [`127.0.0.1:${ltc.p2pPort}`], 'one dial, no retry');
+    assert.equal(pb.manager.peerDetails()[0].transportType, 'v1');
+    assert.equal(await headerErrors(), before, 'no key was sent');
+  });
+
+  await t.test('litecoind dials Peerbook (addnode onetry): the v2 listener detects v1 and serves it', async (st) => {
+    const pb = await startPeerbook(st);
+    await ltc.cli('addnode', `127.0.0.1:${pb.port}`, 'onetry');
+    const peer = await waitUntil('peer:connect for litecoind', () => pb.events.connects[0]);
+    assert.equal(peer.inbound, true);
+    assert.equal(pb.manager.peerDetails()[0].transportType, 'v1');
+    const seen = await waitUntil('litecoind lists Peerbook', async () => (await ltc.cli('getpeerinfo') as Array<{ subver: string; services: string }>).find((p) => p.subver === DEFAULT_USER_AGENT));
+    assert.equal(seen.services, '0000000000000800', 'litecoind sees NODE_P2P_V2 in our version');
   });
 });
