@@ -185,6 +185,14 @@ test('an inbound connection that starts with magic ‖ "version\\0…" is served
   assert.equal(reply[0].command, 'verack');
 });
 
+test('an inbound transport that turns out to be v1 never generates a key: no randomness is drawn', () => {
+  const random = ChaChaRandom.fromSeed('lazy-key');
+  const b = new V2MessageTransport({ magic: MAGIC, initiating: false, random });
+  b.receive(encodeFrame(MAGIC, 'version', new Uint8Array(20)));
+  assert.equal(b.info().type, 'v1');
+  assert.equal(random.rand64(), ChaChaRandom.fromSeed('lazy-key').rand64(), 'the generator is untouched');
+});
+
 test('v1 detection works when the 16-byte prefix arrives one byte at a time', () => {
   const b = transport(false, 'v1-bytewise');
   const stream = encodeFrame(MAGIC, 'version', new Uint8Array(50).fill(1));
