@@ -9,7 +9,7 @@ import { createDashboardHandler } from '../../src/dashboard/handler.js';
 import { startOperatorHttpServer } from '../../src/dashboard/server.js';
 import { TRAFFIC_SAMPLE_INTERVAL_MS } from '../../src/dashboard/traffic.js';
 import { createMetrics } from '../../src/metrics/metrics.js';
-import { makeTempDir, tempDirFor } from '../support/tmp.js';
+import { artifactDir, tempDirFor } from '../support/tmp.js';
 import { FULL_NODE, svc } from '../connman/harness.js';
 import { getJson } from './http-client.js';
 import { decodePng, regionStats } from './png.js';
@@ -56,9 +56,11 @@ test('the dashboard shows a live simulated network in headless Chromium: peer ta
       await sim.run(TRAFFIC_SAMPLE_INTERVAL_MS, 1_000);
     }
     const profile = await tempDirFor(t, 'chromium-profile');
-    const shotDir = await makeTempDir('dashboard-screenshot');
+    const shotDir = await artifactDir('dashboard-screenshot');
     context = await chromium.launchPersistentContext(profile, {
       executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true, viewport: { width: 1400, height: 1000 }, deviceScaleFactor: 1,
+      // Chromium keeps caches and settings under HOME; give it the throw-away profile directory instead.
+      env: { ...process.env, HOME: profile },
     });
     const page = context.pages()[0] ?? await context.newPage();
     const problems: string[] = [];
