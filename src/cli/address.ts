@@ -9,7 +9,7 @@ import { NetAddress } from '../address/netaddress.js';
 import { NetGroupManager } from '../address/netgroup.js';
 import { NetService } from '../address/service.js';
 import { ByteReader } from '../util/bytes.js';
-import { DecodeError } from '../util/errors.js';
+import { DecodeError, fsErrorReason } from '../util/errors.js';
 import { bytesToHex, hexToBytes } from '../util/hex.js';
 import { CliError, toJson, type CliIO } from './io.js';
 
@@ -48,7 +48,7 @@ export function loadAsmapFile(path: string): Asmap {
   try {
     bytes = readFileSync(path);
   } catch (e) {
-    throw new CliError(`cannot read asmap file ${path}: ${(e as Error).message}`);
+    throw new CliError(`cannot read asmap file ${path}: ${fsErrorReason(e)}`);
   }
   return Asmap.fromBytes(bytes);
 }

@@ -20,6 +20,7 @@ import { decodePeersJsonDocument, encodePeersJson, MAX_PEERS_JSON_BYTES, PEERS_J
 import { PEERS_DAT_FILE_NAME } from '../addrman/peers-dat.js';
 import { writeFileAtomic } from '../store/atomic-write.js';
 import { SystemClock } from '../util/clock.js';
+import { fsErrorReason } from '../util/errors.js';
 import { bytesEqual, bytesToHex, hexToBytes } from '../util/hex.js';
 import { ChaChaRandom } from '../util/random.js';
 import { getNetworkParams, MAINNET, REGTEST, SIGNET, TESTNET3, TESTNET4 } from '../wire/params.js';
@@ -113,7 +114,7 @@ export async function loadTableFile(path: string, opts: TableFileOptions): Promi
     bytes = await readFile(path);
   } catch (err) {
     if (err instanceof CliError) throw err;
-    throw new CliError(`cannot read ${path}: ${err instanceof Error ? err.message : String(err)}`);
+    throw new CliError(`cannot read ${path}: ${fsErrorReason(err)}`);
   }
   const base = { clock: new SystemClock(), random: ChaChaRandom.secure(), netgroups };
   const datMagic = expected !== undefined && bytes.length >= 4 && bytesEqual(bytes.subarray(0, 4), expected);
