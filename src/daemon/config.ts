@@ -65,7 +65,7 @@ export const CONFIG_KEYS: Readonly<Record<string, { kind: Kind; help: string }>>
   rpcpassword: { kind: 'string', help: 'JSON-RPC password' },
   rpcallowip: { kind: 'list', help: 'allow JSON-RPC from this subnet (default: loopback only)' },
   metricsbind: { kind: 'string', help: 'address for /metrics and the dashboard (default 127.0.0.1:8335, testnet 18335, testnet4 48335, signet 38335, regtest 18446); 0 disables' },
-  peersdatformat: { kind: 'int', help: 'peers.dat format to write: 4 (default) or 3 (Core ≤ 25, Litecoin 0.21)' },
+  peersdatformat: { kind: 'int', help: 'peers.dat format to write: 4 (default; Bitcoin Core 23.0 and later) or 3 (Bitcoin Core 0.21-22, Litecoin Core 0.21: they cannot read 4)' },
   debug: { kind: 'bool', help: 'log debug lines' },
   printtoconsole: { kind: 'bool', help: 'also log to the console (default 1)' },
 };
