@@ -33,6 +33,8 @@ import { RpcServer } from '../rpc/server.js';
 import type { Transport } from '../transport/transport.js';
 import { MockableClock, SystemClock, type Clock, type Timer } from '../util/clock.js';
 import { fsErrorReason, PeerbookError } from '../util/errors.js';
+import { sha256 } from '../util/hash.js';
+import { bytesToHex } from '../util/hex.js';
 import { getNetworkParams, type NetworkParams } from '../wire/params.js';
 import { chainFromSettings, ConfigFileError, readConfigFile, Settings, type RawSettings } from './config.js';
 import { defaultMetricsPort } from './ports.js';
@@ -224,7 +226,8 @@ export class Daemon {
     const logger = pino({ level, base: { network: params.name }, timestamp: () => `,"time":"${new Date(baseClock.now()).toISOString()}"` },
       pino.multistream(streams));
     const dns: DnsHealth = { answered: 0, empty: 0, failed: 0 };
-    const options = await Daemon.managerOptions(settings, params, netDir, clock, { ...inputs, resolver: trackedResolver(inputs.resolver ?? systemResolver, dns) });
+    const notes: string[] = [];
+    const options = await Daemon.managerOptions(settings, params, netDir, clock, { ...inputs, resolver: trackedResolver(inputs.resolver ?? systemResolver, dns) }, notes);
     try {
       PeerManager.validate(options);
     } catch (e) {
@@ -232,11 +235,13 @@ export class Daemon {
     }
     const daemon = new Daemon(settings, params, netDir, clock, logger, options, dns, mockClock);
     if (file) daemon.log.info(`Using config file ${confPath}`);
+    for (const note of notes) daemon.log.info(note);
     return daemon;
   }
 
   /** Maps settings to PeerManager options (Core's semantics for each key). */
-  private static async managerOptions(s: Settings, params: NetworkParams, netDir: string, clock: Clock, inputs: DaemonInputs): Promise<PeerManagerOptions> {
+  private static async managerOptions(s: Settings, params: NetworkParams, netDir: string, clock: Clock, inputs: DaemonInputs,
+    notes: string[]): Promise<PeerManagerOptions> {
     const port = s.int('port') ?? params.defaultPort;
     const network = port === params.defaultPort ? params : { ...params, defaultPort: port };
     let asmap: Asmap | undefined;
@@ -254,6 +259,8 @@ export class Daemon {
       } catch (e) {
         throw new ConfigFileError(`${s.origin('asmap')}: ${(e as Error).message}`);
       }
+      // The file's SHA-256 is what `sha256sum` prints and what asmap-data and Core's exportasmap publish.
+      notes.push(`Using asmap ${file} (${bytes.length} bytes, sha256 ${bytesToHex(sha256(bytes))}) for IP bucketing`);
     }
     const onlyNet = s.list('onlynet') as AddressNetwork[] | undefined;
     const kb = (key: string): number | undefined => {

@@ -1,10 +1,12 @@
 /** The daemon in-process: data directory, configuration, logs and the status line, on a virtual clock. */
 import { test } from 'node:test';
+import { createHash } from 'node:crypto';
 import assert from 'node:assert/strict';
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { PassThrough } from 'node:stream';
 import { Daemon } from '../../src/daemon/daemon.js';
+import { encodeAsmap } from '../../src/address/asmap.js';
 import { NetAddress } from '../../src/address/netaddress.js';
 import { NetService } from '../../src/address/service.js';
 import { MemoryNetwork } from '../../src/transport/memory.js';
@@ -171,4 +173,20 @@ test('a stop asked for while the daemon starts waits for the start, then closes 
   await daemon.done;
   assert.equal(daemon.manager.running, false);
   assert.ok(!(await readdir(path.join(datadir, 'regtest'))).includes('.cookie'), 'the RPC server was stopped');
+});
+
+test('with an asmap the log names the file, its size and its SHA-256, so the operator can check which map is in use', async (t) => {
+  const datadir = await tempDirFor(t, 'daemon');
+  const map = encodeAsmap([{ prefix: NetAddress.parse('::ffff:250.0.0.0').toV1(), prefixLength: 104, asn: 1000 }]);
+  await writeFile(path.join(datadir, 'asmap.dat'), map);
+  const { stream, lines } = lineSink();
+  const clock = new VirtualClock();
+  const daemon = await Daemon.create({
+    flags: flags({ asmap: 'asmap.dat', listen: '0', server: '0', metricsbind: '0', dnsseed: '0', connect: '0' }), network: 'regtest', datadir, clock,
+    console: stream, consoleIsTTY: false, transport: new MemoryNetwork(clock).transport(NetAddress.parse('30.0.0.1')),
+  });
+  t.after(() => daemon.stop());
+  const sha = createHash('sha256').update(map).digest('hex');
+  const note = lines.map((l) => JSON.parse(l).msg as string).find((m) => m.startsWith('Using asmap'));
+  assert.equal(note, `Using asmap ${path.join(datadir, 'asmap.dat')} (${map.length} bytes, sha256 ${sha}) for IP bucketing`);
 });

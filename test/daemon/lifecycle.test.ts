@@ -116,7 +116,8 @@ test('`npm start` passes SIGTERM on to the daemon, which shuts down cleanly inst
   const ports = await daemonPorts();
   // npm's own files (logs, update check) go to a throw-away home; no registry is contacted.
   const env = { ...process.env, HOME: npmHome, npm_config_cache: path.join(npmHome, 'cache'), npm_config_update_notifier: 'false', npm_config_logs_max: '0' };
-  const npm = spawnProcess(t, 'npm', ['start', '--silent', '--', ...daemonArgs(datadir, ports).slice(1)], { env, cwd: REPO_ROOT });
+  // --ignore-scripts skips the prestart build (dist/ is built, and other test files are running from it).
+  const npm = spawnProcess(t, 'npm', ['start', '--silent', '--ignore-scripts', '--', ...daemonArgs(datadir, ports).slice(1)], { env, cwd: REPO_ROOT });
   await npm.waitFor(/running on regtest/);
   npm.child.kill('SIGTERM');
   await exitWithin(npm.exited);
