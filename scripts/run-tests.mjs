@@ -19,7 +19,9 @@ import path from 'node:path';
 /** A single test may not hang CI: fail it after this long. */
 const TEST_TIMEOUT_MS = 180_000;
 /** Where the full TAP stream of the last run is kept. */
-const TAP_FILE = 'dist/test-results.tap';
+const TAP_FILE = process.env.PEERBOOK_TEST_TAP_FILE ?? 'dist/test-results.tap';
+/** Where the compiled test files are (the runner's own test points it at fixtures). */
+const TEST_DIR = process.env.PEERBOOK_TEST_DIR ?? 'dist/test';
 
 function find(dir) {
   return readdirSync(dir).flatMap((name) => {
@@ -40,7 +42,7 @@ function leftovers(dir) {
 const args = process.argv.slice(2);
 const tap = args.includes('--tap') || process.env.PEERBOOK_TEST_TAP === '1';
 const filter = args.filter((a) => a !== '--tap');
-const files = find('dist/test').filter((f) => filter.length === 0 || filter.some((s) => f.includes(s))).sort();
+const files = find(TEST_DIR).filter((f) => filter.length === 0 || filter.some((s) => f.includes(s))).sort();
 
 const sandbox = mkdtempSync(path.join(tmpdir(), 'peerbook-test-run-'));
 const sandboxTmp = path.join(sandbox, 'tmp');
