@@ -2,16 +2,12 @@
  * Temporary directories for tests that touch the filesystem: created under os.tmpdir(), removed after.
  * `npm test` (scripts/run-tests.mjs) points TMPDIR at a sandbox and fails the run if anything is left
  * in it, so every directory made here must be removed by the test that made it (`tempDirFor` does
- * that itself). Files a human may want to look at after the run go to `artifactDir` instead.
+ * that itself).
  */
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import type { TestContext } from 'node:test';
-import { fileURLToPath } from 'node:url';
-
-/** Where tests keep files for humans (screenshots): dist/test-artifacts, inside the build output. */
-export const ARTIFACTS_DIR = resolve(fileURLToPath(import.meta.url), '../../../test-artifacts');
 
 /** Creates a fresh directory `<tmpdir>/peerbook-<label>-XXXXXX`; the caller removes it. */
 export async function makeTempDir(label: string): Promise<string> {
@@ -22,13 +18,5 @@ export async function makeTempDir(label: string): Promise<string> {
 export async function tempDirFor(t: TestContext, label = 'test'): Promise<string> {
   const dir = await makeTempDir(label);
   t.after(() => rm(dir, { recursive: true, force: true }));
-  return dir;
-}
-
-/** A directory under ARTIFACTS_DIR for files kept after the run (replaced on every run). */
-export async function artifactDir(label: string): Promise<string> {
-  const dir = join(ARTIFACTS_DIR, label);
-  await rm(dir, { recursive: true, force: true });
-  await mkdir(dir, { recursive: true });
   return dir;
 }
