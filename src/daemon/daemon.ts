@@ -395,7 +395,8 @@ export class Daemon {
   private explainStartFailure(e: unknown, phase: StartPhase): DaemonStartError {
     const message = e instanceof Error ? e.message : String(e);
     const what = { rpc: 'listen for JSON-RPC', metrics: 'serve metrics and the dashboard', p2p: 'listen for P2P connections' }[phase];
-    if (!isAddressInUse(e)) return new DaemonStartError(`cannot ${what}: ${message}`, { cause: e });
+    // Other failures (EACCES, EADDRNOTAVAIL…) already name the address and the reason.
+    if (!isAddressInUse(e)) return new DaemonStartError(message, { cause: e });
     const port = /(?:port |:)(\d+)\s*$/.exec(message)?.[1];
     const busy = `port ${port ?? '(see above)'} is already in use (bitcoind, litecoind or another Peerbook is probably running)`;
     const fix = {
