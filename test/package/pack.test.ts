@@ -75,7 +75,7 @@ test('the packed tarball installs offline and works from ESM, from CommonJS and 
     const { sources } = JSON.parse(await readFile(path.join(installed, map), 'utf8')) as { sources: string[] };
     for (const s of sources) {
       const target = path.relative(installed, path.resolve(installed, path.dirname(map), s));
-      assert.ok(files.includes(target), `${map} points at ${target}, which is shipped`);
+      assert.ok(files.includes(target), `${map} points at ${target}, which the tarball must ship too`);
     }
   }
   // Installing runs nothing of peerbook's and warns about nothing.
