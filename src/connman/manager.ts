@@ -323,6 +323,8 @@ export class PeerManager extends TypedEmitter<PeerManagerEvents> {
   /**
    * Opens a connection of any type to an address right away (Core's test-only addconnection), bypassing
    * the automatic loop. Resolves true when the connection is established (before its handshake).
+   * `options.v2transport` is addconnection's argument; without it the transport follows the automatic
+   * rule (v2 only to an address known to advertise NODE_P2P_V2, so here v1).
    */
   async openConnection(target: NetService, connType: Exclude<ConnectionType, 'inbound'>, options: ManualConnectOptions = {}): Promise<boolean> {
     const manual = connType === 'manual' ? { kind: 'onetry' as const, target: target.toString() } : undefined;
