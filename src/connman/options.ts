@@ -12,7 +12,7 @@ import { MAX_TIMER_DELAY_MS, type Clock } from '../util/clock.js';
 import { PeerbookError } from '../util/errors.js';
 import type { Random } from '../util/random.js';
 import type { NetworkParams } from '../wire/params.js';
-import { NODE_NONE } from '../wire/services.js';
+import { NODE_NONE, NODE_P2P_V2 } from '../wire/services.js';
 import type { Logger } from '../util/logger.js';
 import type { Resolver } from '../util/resolver.js';
 import type { ConnectionLayer, InboundGate } from './connection-layer.js';
@@ -118,8 +118,14 @@ export interface PeerManagerOptions {
   externalIp?: string[];
   /** Our user agent (BIP14). */
   userAgent?: string;
-  /** Our service flags (default NODE_NONE: Peerbook itself serves no blocks). */
+  /** Our service flags (default NODE_NONE: Peerbook itself serves no blocks; NODE_P2P_V2 follows `v2transport`). */
   services?: bigint;
+  /**
+   * Speak BIP324, the v2 encrypted transport (Core -v2transport, default true): advertise NODE_P2P_V2,
+   * offer v2 on every inbound connection (v1 peers are detected), use it outbound to peers that
+   * advertise it and on manual connections, retrying once with v1 where a v1-only node hangs up.
+   */
+  v2transport?: boolean;
   /** Our best block height, asked at each handshake (default 0). */
   startHeight?: () => number;
   /** Blocks-only mode: ask peers not to relay transactions (Core -blocksonly). */
@@ -144,7 +150,7 @@ export interface PeerManagerOptions {
   connectTimeoutMs?: number;
   /** Core -checkaddrman: consistency-check 1 in N addrman operations (0 = off). */
   checkAddrman?: number;
-  /** peers.dat format to write: 4 (default) or 3 (for Core ≤ 25 / Litecoin 0.21). */
+  /** peers.dat format to write: 4 (default; Bitcoin Core 23.0 and later) or 3 (Bitcoin Core 0.21-22, Litecoin Core 0.21: they cannot read 4). */
   peersDatFormat?: 3 | 4;
   /** Protocol plug-ins to add after address and inventory relay (see connman/protocol.ts). */
   protocols?: ProtocolFactory[];
@@ -171,6 +177,7 @@ export interface ResolvedConfig {
   onion: NetService | undefined;
   i2pProxy: NetService | undefined;
   externalIps: NetService[];
+  /** Our services, with NODE_P2P_V2 set or cleared by `v2transport`. */
   services: bigint;
   requiredServices: ServiceRequirement[];
   maxConnections: number;
@@ -253,6 +260,7 @@ export function resolveConfig(o: PeerManagerOptions): ResolvedConfig {
   const listen = o.listen ?? !manualOnly;
   const maxConnections = o.maxConnections ?? DEFAULT_MAX_PEER_CONNECTIONS;
   if (!Number.isInteger(maxConnections) || maxConnections < 0) throw new ConfigError('maxConnections', `${maxConnections} is not a non-negative integer`);
+  if (o.v2transport !== undefined && typeof o.v2transport !== 'boolean') throw new ConfigError('v2transport', `${String(o.v2transport)} is not a boolean`);
   checkRanges(o);
   const binds = parseServices('bind', o.bind, port);
   const whitebinds = (o.whitebind ?? []).map((t) => {
@@ -313,7 +321,8 @@ export function resolveConfig(o: PeerManagerOptions): ResolvedConfig {
     onion,
     i2pProxy,
     externalIps: parseServices('externalIp', o.externalIp, listenPort(o, whitebinds)),
-    services: o.services ?? NODE_NONE,
+    // Core init.cpp: -v2transport adds NODE_P2P_V2 to the local services (and without it the bit is never set).
+    services: (o.v2transport ?? true) ? (o.services ?? NODE_NONE) | NODE_P2P_V2 : (o.services ?? NODE_NONE) & ~NODE_P2P_V2,
     requiredServices,
     maxConnections,
   };

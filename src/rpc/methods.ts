@@ -13,7 +13,7 @@ import type { PeerManager } from '../connman/manager.js';
 import { PeerManagerError, type PeerDetails } from '../connman/types.js';
 import { permissionNames } from '../connman/policy/permissions.js';
 import type { ConnectionType } from '../peer/types.js';
-import type { Clock } from '../util/clock.js';
+import { MAX_MOCK_TIME_S, type Clock, type MockableClock } from '../util/clock.js';
 import { formatServiceFlags, NODE_NETWORK, NODE_P2P_V2, NODE_WITNESS, serviceFlagNames } from '../wire/services.js';
 import {
   checkArgs, helpText, INT32, INT64_SAFE, namedToPositional, toInteger, UINT16, usageLine, type MethodSpec,
@@ -66,6 +66,8 @@ export interface RpcContext {
   incrementalFee: bigint;
   /** Asks the owner to shut down after the current reply has been sent (the `stop` method). */
   requestStop(): void;
+  /** The node's clock when it can be mocked (regtest `setmocktime`); absent: setmocktime is refused. */
+  mockClock?: Pick<MockableClock, 'setMockTime'>;
 }
 
 /** One method: its signature and its implementation over checked positional parameters. */
@@ -163,8 +165,8 @@ function peerInfo(d: PeerDetails): Record<string, unknown> {
     bytessent_per_msg: perMsgSent,
     bytesrecv_per_msg: perMsgRecv,
     connection_type: d.connType,
-    transport_protocol_type: 'v1',
-    session_id: '',
+    transport_protocol_type: d.transportType,
+    session_id: d.sessionId ?? '',
   };
 }
 
@@ -258,14 +260,14 @@ const METHODS: RpcMethod[] = [
       const useV2 = (p[2] as boolean | null | undefined) ?? nodeV2;
       if (useV2 && !nodeV2) throw new RpcError(RpcErrorCode.INVALID_PARAMETER, 'Error: v2transport requested but not enabled (see -v2transport)');
       if (command === 'onetry') {
-        ctx.manager.connectOnce(node);
+        ctx.manager.connectOnce(node, { v2transport: useV2 });
         return null;
       }
       if (command === 'add') {
         const resolved = resolvedAddedNode(node, ctx);
         const duplicate = ctx.manager.addedNodeList.some((n) => n === node || (resolved !== undefined && resolvedAddedNode(n, ctx) === resolved));
         if (duplicate) throw new RpcError(RpcErrorCode.CLIENT_NODE_ALREADY_ADDED, 'Error: Node already added');
-        viaManager(() => ctx.manager.addNode(node));
+        viaManager(() => ctx.manager.addNode(node, { v2transport: useV2 }));
       } else {
         viaManager(() => ctx.manager.removeNode(node));
       }
@@ -522,7 +524,7 @@ const METHODS: RpcMethod[] = [
       } catch (e) {
         throw new RpcError(RpcErrorCode.INVALID_PARAMETER, `Error: Invalid address ${address}: ${(e as Error).message}`, { cause: e });
       }
-      void ctx.manager.openConnection(target, connType);
+      void ctx.manager.openConnection(target, connType, { v2transport: p[2] as boolean });
       return { address, connection_type: type };
     },
   },
@@ -557,6 +559,24 @@ const METHODS: RpcMethod[] = [
       }
       out.success = success;
       return out;
+    },
+  },
+  {
+    spec: {
+      name: 'setmocktime', category: 'hidden', description: 'Set the local time to given timestamp (-regtest only)',
+      args: [{ name: 'timestamp', type: 'number', required: true, description: 'UNIX epoch time\nPass 0 to go back to using the system time.' }],
+      result: 'null    (json null)',
+    },
+    run: (p, ctx) => {
+      // Core rpc/node.cpp setmocktime: refused off regtest (a runtime_error, so RPC_MISC_ERROR), then the range check.
+      if (ctx.manager.network.name !== 'regtest') throw new RpcError(RpcErrorCode.MISC_ERROR, 'setmocktime is for regression testing (-regtest mode) only');
+      const time = toInteger(p[0], INT64_SAFE.min, INT64_SAFE.max);
+      if (time < 0 || time > MAX_MOCK_TIME_S) {
+        throw new RpcError(RpcErrorCode.INVALID_PARAMETER, `Mocktime must be in the range [0, ${MAX_MOCK_TIME_S}], not ${time}.`);
+      }
+      if (!ctx.mockClock) throw new RpcError(RpcErrorCode.MISC_ERROR, 'setmocktime: this node\'s clock cannot be mocked (give the RPC server a MockableClock)');
+      ctx.mockClock.setMockTime(time);
+      return null;
     },
   },
   {
@@ -596,7 +616,8 @@ const METHODS: RpcMethod[] = [
   },
   {
     spec: { name: 'uptime', category: 'control', args: [], description: 'Returns the total uptime of the server.', result: 'n    (numeric) The number of seconds that the server has been running' },
-    run: (_p, ctx) => seconds(ctx.clock.now() - ctx.startTime()),
+    // Core: GetTime() - GetStartupTime(), both whole seconds.
+    run: (_p, ctx) => ctx.clock.nowSeconds() - seconds(ctx.startTime()),
   },
 ];
 

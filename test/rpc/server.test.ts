@@ -372,3 +372,17 @@ test('a request timeout or auth delay longer than a timer can wait (2^31 - 1 ms)
     assert.throws(() => new RpcServer({ manager: h.node, [option]: 2 ** 31 }), (e: unknown) => e instanceof RpcConfigError && e.message.includes(option));
   }
 });
+
+test('in warmup every call, even an unknown one, is answered RPC_IN_WARMUP with the status text, until the warmup ends', async (t) => {
+  const h = await new RpcHarness().start({ warmupStatus: 'Loading P2P addresses…' });
+  t.after(() => h.stop());
+  assert.ok(h.rpc.inWarmup);
+  for (const method of ['getconnectioncount', 'stop', 'nosuchmethod']) {
+    const r = await h.post({ method, params: [], id: 1 });
+    assert.equal(r.status, 500);
+    assert.deepEqual(r.json, { result: null, error: { code: -28, message: 'Loading P2P addresses…' }, id: 1 }, method);
+  }
+  assert.equal(h.stopCalls, 0, 'stop did not run during warmup');
+  h.rpc.setWarmupFinished();
+  assert.deepEqual(await h.call('getconnectioncount'), { result: 0, error: null, id: 1 });
+});
