@@ -233,6 +233,8 @@ export class Peer extends TypedEmitter<PeerEvents> {
   private reportedSentBytes = 0;
   /** Dropped-message bytes of the transport already counted under `*other*`. */
   private droppedBytesCounted = 0;
+  /** Dropped-message bytes already reported by a `dropped` event (the v1 decoder reports its own as it drops them). */
+  private droppedBytesReported = 0;
   private readonly sentPerMsg = new Map<string, number>();
   private readonly recvPerMsg = new Map<string, number>();
   private pingNonceSent = 0n;
@@ -263,7 +265,10 @@ export class Peer extends TypedEmitter<PeerEvents> {
     // counted from the transport's droppedBytes in onData); malformedMessages 'disconnect' is stricter.
     this.transport = createTransport(options, {
       dropCorrupt: this.limits.malformedMessages === 'drop',
-      onDrop: (d) => this.emit('dropped', { command: d.command, bytes: d.rawSize, reason: d.reason }),
+      onDrop: (d) => {
+        this.droppedBytesReported += d.rawSize;
+        this.emit('dropped', { command: d.command, bytes: d.rawSize, reason: d.reason });
+      },
     });
     this.connectedAt = this.clock.now();
     this.closed = new Promise((resolve) => {
@@ -507,7 +512,11 @@ export class Peer extends TypedEmitter<PeerEvents> {
     }
   }
 
-  /** Core ReceiveMsgBytes: a message the transport rejected counts its raw size under `*other*`. */
+  /**
+   * Core ReceiveMsgBytes: a message the transport rejected counts its raw size under `*other*`. A drop
+   * the transport did not report itself — a BIP324 packet with an invalid message type (Core logs "V2
+   * transport error: invalid message type") — is reported here; the strict non-Core mode disconnects.
+   */
   private countDroppedMessages(): void {
     const dropped = this.transport.droppedBytes;
     if (dropped === this.droppedBytesCounted) return;
@@ -515,6 +524,12 @@ export class Peer extends TypedEmitter<PeerEvents> {
     this.droppedBytesCounted = dropped;
     this.recvPerMsg.set(NET_MESSAGE_TYPE_OTHER, (this.recvPerMsg.get(NET_MESSAGE_TYPE_OTHER) ?? 0) + delta);
     this.options.traffic?.recordMessage?.('recv', NET_MESSAGE_TYPE_OTHER, delta);
+    const unreported = dropped - this.droppedBytesReported;
+    if (unreported <= 0) return;
+    this.droppedBytesReported = dropped;
+    const reason = `V2 transport error: invalid message type (${unreported} bytes)`;
+    if (this.limits.malformedMessages === 'disconnect') this.disconnect(`malformed message: ${reason}`);
+    else this.emit('dropped', { command: '*other*', bytes: unreported, reason });
   }
 
   private onDrain(): void {

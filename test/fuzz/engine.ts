@@ -61,6 +61,11 @@ export interface FuzzTarget {
   fixup?(input: Uint8Array): Uint8Array;
   /** A fresh structure-aware input (used for 10 % of inputs when present). */
   generate?(rng: FuzzRng): Uint8Array;
+  /**
+   * Inputs in the reduced CI run when fewer than the default there — for a decoder whose every input
+   * costs milliseconds (a key exchange). The full-size run ignores it.
+   */
+  ciInputs?: number;
   /** Sets up a live component the decoder needs (run once before the inputs). */
   open?(): Promise<void>;
   /** Tears it down (run once after the inputs, also after a failure). */

@@ -7,10 +7,8 @@
  *
  * Adding a target is a few lines: an object with a name, valid seed encodings, the function that
  * decodes (throwing only the listed typed errors), and how to mutate — push it onto `TARGETS`. The
- * BIP324 and peer-set handshakes will join here when they land, e.g.
- *
- *     TARGETS.push({ name: 'bip324', kind: 'bytes', errors: [Bip324Error],
- *       seeds: () => [validHandshakeBytes()], run: (input) => new V2Handshake(...).receive(input) });
+ * BIP324 receive path has its own file (bip324-targets.ts); the peer-set handshake joins the same way
+ * when it lands.
  *
  * Oracles beyond "no unexpected exception" are thrown as `OracleError`: a decoded message must
  * re-encode, and re-encoding must be idempotent; a decoded address must print and parse back to
@@ -50,6 +48,7 @@ import { decodeFixedSeeds, encodeFixedSeeds } from '../../src/wire/seeds.js';
 import { Sim } from '../../src/sim/network.js';
 import { message as messageArbitrary } from '../wire/arbitraries.js';
 import { stopDriven } from '../support/wait.js';
+import { BIP324_TARGETS } from './bip324-targets.js';
 import { OracleError, type FuzzTarget } from './engine.js';
 
 const encoder = new TextEncoder();
@@ -504,4 +503,5 @@ export const TARGETS: FuzzTarget[] = [
   rpcTarget,
   asmapTarget,
   fixedSeedsTarget,
+  ...BIP324_TARGETS,
 ];

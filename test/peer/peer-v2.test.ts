@@ -207,3 +207,33 @@ test('a v2 packet with an invalid message type is dropped and counted under *oth
   assert.equal(inb.isDisconnecting, false);
   assert.equal(inb.stats().transportType, 'v2');
 });
+
+/** An inbound v2 peer that has received one packet with the invalid message type 0xff from a scripted initiator. */
+async function sendInvalidV2Type(t: TestContext, over: Partial<PeerOptions>): Promise<{ closed: Promise<string>; drops: { command: string; bytes: number; reason: string }[] }> {
+  const clock = new VirtualClock();
+  const [a, b] = await tcpPair(t);
+  const inb = makePeer(b, 'inbound', clock, { messageTransport: 'v2', ...over });
+  const drops: { command: string; bytes: number; reason: string }[] = [];
+  inb.on('dropped', (d) => drops.push(d));
+  const closed = closeReason(inb);
+  inb.start();
+  const remote = new RawV2Remote(MAGIC, true, 'invalid-type-event');
+  const fromPeer: Uint8Array[] = [];
+  a.on('data', (d) => fromPeer.push(d));
+  a.write(remote.hello());
+  await waitUntil('the peer\'s 64-byte key', () => fromPeer.reduce((n, c) => n + c.length, 0) >= 64);
+  remote.keyFrom(concat(...fromPeer));
+  a.write(concat(remote.terminator(), remote.packet(new Uint8Array(0)), remote.packet(Uint8Array.of(0xff, 1, 2))));
+  return { closed, drops };
+}
+
+test('a v2 packet with an invalid message type is reported once by the dropped event, with its bytes', async (t) => {
+  const { drops } = await sendInvalidV2Type(t, {});
+  await waitUntil('the drop reported', () => drops.length > 0);
+  assert.deepEqual(drops, [{ command: '*other*', bytes: 23, reason: 'V2 transport error: invalid message type (23 bytes)' }]);
+});
+
+test('with malformedMessages: disconnect, a v2 packet with an invalid message type disconnects the peer', async (t) => {
+  const { closed } = await sendInvalidV2Type(t, { limits: { malformedMessages: 'disconnect' } });
+  assert.equal(await closed, 'malformed message: V2 transport error: invalid message type (23 bytes)');
+});
