@@ -50,7 +50,8 @@ export interface PeerLimits {
   /** Time between pings. */
   pingIntervalMs: number;
   /**
-   * What a message with a bad checksum or command, or a payload that does not decode, costs the peer:
+   * What a message with a bad checksum or command (v1), an invalid message type (BIP324), or a payload
+   * that does not decode, costs the peer:
    * `'drop'` (Core, the default) drops the message, counts its bytes and keeps the peer; `'disconnect'`
    * is a stricter, non-Core mode. DoS-sized input (wrong magic, oversized length, over-long vectors)
    * disconnects either way.
