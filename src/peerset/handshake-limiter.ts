@@ -31,7 +31,7 @@ export interface HandshakeLimiterOptions {
 
 /** The /24 (IPv4) or /48 (IPv6) an address belongs to, as a map key. */
 export function subnetKey(ip: NetAddress): string {
-  const bytes = ip.getAddrBytes();
+  const bytes = ip.bytes;
   if (ip.isIPv4()) return `4:${Buffer.from(bytes.subarray(0, SUBNET_PREFIX_BITS_IPV4 / 8)).toString('hex')}`;
   if (ip.isIPv6()) return `6:${Buffer.from(bytes.subarray(0, SUBNET_PREFIX_BITS_IPV6 / 8)).toString('hex')}`;
   return `x:${ip.key}`;
