@@ -25,6 +25,9 @@ import { NAMESPACE, T0, closed, collect, identity, scriptedRandom } from './help
 import { rawConnect, startNode, startTap } from './tcp-helpers.js';
 import { VECTORS_PATH, type PeersetVectors } from './vectors.js';
 
+/** A socket test that breaks fails within 20 s instead of hanging on a promise that never settles. */
+const SOCKET_TEST = { timeout: 20_000 };
+
 const alice = identity(1);
 const bob = identity(2);
 const carol = identity(3);
@@ -39,7 +42,7 @@ async function rejection(p: Promise<unknown>): Promise<AuthError> {
   assert.fail('expected a rejection');
 }
 
-test('two nodes handshake in both directions over TCP and exchange data both ways', async () => {
+test('two nodes handshake in both directions over TCP and exchange data both ways', SOCKET_TEST, async () => {
   const clock = new VirtualClock(T0);
   const a = await startNode(alice, clock);
   const b = await startNode(bob, clock);
@@ -70,7 +73,7 @@ test('two nodes handshake in both directions over TCP and exchange data both way
   }
 });
 
-test('a megabyte each way arrives intact, cut into 64 KiB frames', async () => {
+test('a megabyte each way arrives intact, cut into 64 KiB frames', SOCKET_TEST, async () => {
   const clock = new VirtualClock(T0);
   const b = await startNode(bob, clock);
   const a = await startNode(alice, clock);
@@ -95,7 +98,7 @@ test('a megabyte each way arrives intact, cut into 64 KiB frames', async () => {
   }
 });
 
-test('data written right after the handshake is held until the first data listener attaches', async () => {
+test('data written right after the handshake is held until the first data listener attaches', SOCKET_TEST, async () => {
   const clock = new VirtualClock(T0);
   const b = await startNode(bob, clock);
   try {
@@ -113,7 +116,7 @@ test('data written right after the handshake is held until the first data listen
   }
 });
 
-test('an unknown key is refused after the first 33 bytes, before the responder does any crypto', async () => {
+test('an unknown key is refused after the first 33 bytes, before the responder does any crypto', SOCKET_TEST, async () => {
   const clock = new VirtualClock(T0);
   const tracker = new PeerSetTracker({ self: bob.publicKey }, { clock, random: ChaChaRandom.fromSeed(1) });
   tracker.track(1, { [carol.publicKeyHex]: '127.0.0.1:1' });
@@ -134,7 +137,7 @@ test('an unknown key is refused after the first 33 bytes, before the responder d
   }
 });
 
-test('a full initiator with an unknown key gets the connection closed without a Reply', async () => {
+test('a full initiator with an unknown key gets the connection closed without a Reply', SOCKET_TEST, async () => {
   const clock = new VirtualClock(T0);
   const b = await startNode(bob, clock, { gate: () => 'unknown-key' });
   const a = await startNode(alice, clock);
@@ -152,7 +155,7 @@ test('a full initiator with an unknown key gets the connection closed without a 
   }
 });
 
-test('a known key from a source IP other than its registered one is refused as wrong-source-ip', async () => {
+test('a known key from a source IP other than its registered one is refused as wrong-source-ip', SOCKET_TEST, async () => {
   const clock = new VirtualClock(T0);
   const tracker = new PeerSetTracker({ self: bob.publicKey }, { clock, random: ChaChaRandom.fromSeed(1) });
   tracker.track(1, { [alice.publicKeyHex]: { dial: '127.0.0.1:1', sourceIp: '127.0.0.2' } });
@@ -172,7 +175,7 @@ test('a known key from a source IP other than its registered one is refused as w
   }
 });
 
-test('dialing a listener under the wrong expected key is refused as wrong-key and counted', async () => {
+test('dialing a listener under the wrong expected key is refused as wrong-key and counted', SOCKET_TEST, async () => {
   const clock = new VirtualClock(T0);
   const b = await startNode(bob, clock);
   const a = await startNode(alice, clock);
@@ -186,7 +189,7 @@ test('dialing a listener under the wrong expected key is refused as wrong-key an
   }
 });
 
-test('an initiator whose clock is 11 s behind is refused as stale-timestamp', async () => {
+test('an initiator whose clock is 11 s behind is refused as stale-timestamp', SOCKET_TEST, async () => {
   const responderClock = new VirtualClock(T0 + 11_000);
   const initiatorClock = new VirtualClock(T0);
   const b = await startNode(bob, responderClock);
@@ -200,7 +203,7 @@ test('an initiator whose clock is 11 s behind is refused as stale-timestamp', as
   }
 });
 
-test('a responder whose clock is 6 s ahead is refused by the initiator as future-timestamp', async () => {
+test('a responder whose clock is 6 s ahead is refused by the initiator as future-timestamp', SOCKET_TEST, async () => {
   // The responder sees the initiator's timestamp 6 s old (accepted); its own is 6 s in the initiator's future.
   const b = await startNode(bob, new VirtualClock(T0 + 4_000));
   const a = await startNode(alice, new VirtualClock(T0 - 2_000));
@@ -214,7 +217,7 @@ test('a responder whose clock is 6 s ahead is refused by the initiator as future
   }
 });
 
-test('a Hello recorded on the wire and replayed is refused as replay', async () => {
+test('a Hello recorded on the wire and replayed is refused as replay', SOCKET_TEST, async () => {
   const clock = new VirtualClock(T0);
   const b = await startNode(bob, clock);
   const a = await startNode(alice, clock);
@@ -237,7 +240,7 @@ test('a Hello recorded on the wire and replayed is refused as replay', async () 
   }
 });
 
-test('a frame tampered with on the wire closes the connection with tampered-frame, counted', async () => {
+test('a frame tampered with on the wire closes the connection with tampered-frame, counted', SOCKET_TEST, async () => {
   const clock = new VirtualClock(T0);
   const b = await startNode(bob, clock);
   const a = await startNode(alice, clock);
@@ -268,7 +271,7 @@ test('a frame tampered with on the wire closes the connection with tampered-fram
   }
 });
 
-test('a tampered Reply is refused by the initiator (bad-signature) and nothing is accepted', async () => {
+test('a tampered Reply is refused by the initiator (bad-signature) and nothing is accepted', SOCKET_TEST, async () => {
   const clock = new VirtualClock(T0);
   const b = await startNode(bob, clock);
   const a = await startNode(alice, clock);
@@ -289,7 +292,7 @@ test('a tampered Reply is refused by the initiator (bad-signature) and nothing i
   }
 });
 
-test('an initiator that never sends a Hello is dropped after 5 s (timeout)', async () => {
+test('an initiator that never sends a Hello is dropped after 5 s (timeout)', SOCKET_TEST, async () => {
   const clock = new VirtualClock(T0);
   const b = await startNode(bob, clock);
   try {
@@ -306,7 +309,7 @@ test('an initiator that never sends a Hello is dropped after 5 s (timeout)', asy
   }
 });
 
-test('a responder that never replies times the initiator out after 5 s', async () => {
+test('a responder that never replies times the initiator out after 5 s', SOCKET_TEST, async () => {
   const clock = new VirtualClock(T0);
   const silent = await new TcpTransport(clock).listen(NetService.parse('127.0.0.1:0'), () => undefined);
   try {
@@ -321,7 +324,7 @@ test('a responder that never replies times the initiator out after 5 s', async (
   }
 });
 
-test('a flood of handshakes from one IP starts one handshake per 5 s', async () => {
+test('a flood of handshakes from one IP starts one handshake per 5 s', SOCKET_TEST, async () => {
   const clock = new VirtualClock(T0);
   const limiter = new HandshakeLimiter();
   const b = await startNode(bob, clock, {
@@ -350,7 +353,7 @@ test('a flood of handshakes from one IP starts one handshake per 5 s', async () 
   }
 });
 
-test('the vectors are reproduced byte for byte on a real TCP connection', async () => {
+test('the vectors are reproduced byte for byte on a real TCP connection', SOCKET_TEST, async () => {
   const v = JSON.parse(readFileSync(VECTORS_PATH, 'utf8')) as PeersetVectors;
   const hex = (s: string): Uint8Array => new Uint8Array(Buffer.from(s, 'hex'));
   const initiator = Identity.fromSecretKey(hex(v.initiator.staticSecret));
@@ -391,7 +394,7 @@ test('the vectors are reproduced byte for byte on a real TCP connection', async 
   }
 });
 
-test('the gate receives the source address the transport saw', async () => {
+test('the gate receives the source address the transport saw', SOCKET_TEST, async () => {
   const clock = new VirtualClock(T0);
   const seen: string[] = [];
   const b = await startNode(bob, clock, { gate: (_key, remote) => { seen.push(remote.addr.toString()); return undefined; } });
