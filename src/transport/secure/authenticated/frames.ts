@@ -75,13 +75,16 @@ export class FrameSealer {
 }
 
 /**
- * Opens incoming frames for one direction from a byte stream cut anywhere. Holds at most one frame's
- * bytes (MAX_FRAME_PLAINTEXT_BYTES + 20) beyond what it has already opened.
+ * Opens incoming frames for one direction from a byte stream cut anywhere. Received chunks are queued
+ * as they are and copied at most once, when a frame spans chunk boundaries. Holds at most one frame's
+ * bytes (MAX_FRAME_PLAINTEXT_BYTES + 20) beyond what it has already opened, plus whatever the transport
+ * delivered in its last chunk.
  */
 export class FrameOpener {
   private counter = 0;
   private readonly key: Buffer;
-  private pending: Buffer = Buffer.alloc(0);
+  private readonly chunks: Buffer[] = [];
+  private queued = 0;
   private failed = false;
 
   /** @param key 32-byte direction key; @param frameLimit frames before `nonce-exhausted`. */
@@ -97,13 +100,47 @@ export class FrameOpener {
 
   /** Bytes received but not yet part of a complete frame. */
   get bufferedBytes(): number {
-    return this.pending.length;
+    return this.queued;
   }
 
-  /** Appends received bytes. */
+  /** Appends received bytes (kept by reference: the caller must not reuse the buffer). */
   push(chunk: Uint8Array): void {
     if (chunk.length === 0) return;
-    this.pending = this.pending.length === 0 ? Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength) : Buffer.concat([this.pending, chunk]);
+    this.chunks.push(Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength));
+    this.queued += chunk.length;
+  }
+
+  /** The first `n` queued bytes as one buffer (a view when they lie in one chunk), without consuming them. */
+  private peek(n: number): Buffer {
+    const first = this.chunks[0];
+    if (first.length >= n) return first.subarray(0, n);
+    const out = Buffer.allocUnsafe(n);
+    let filled = 0;
+    for (const c of this.chunks) {
+      const take = Math.min(c.length, n - filled);
+      c.copy(out, filled, 0, take);
+      filled += take;
+      if (filled === n) break;
+    }
+    // Keep the joined bytes as the first chunk so a frame is never copied twice.
+    this.consume(n);
+    this.chunks.unshift(out);
+    this.queued += n;
+    return out;
+  }
+
+  private consume(n: number): void {
+    this.queued -= n;
+    while (n > 0) {
+      const first = this.chunks[0];
+      if (first.length <= n) {
+        this.chunks.shift();
+        n -= first.length;
+      } else {
+        this.chunks[0] = first.subarray(n);
+        n = 0;
+      }
+    }
   }
 
   /**
@@ -112,21 +149,22 @@ export class FrameOpener {
    */
   next(): Uint8Array | undefined {
     if (this.failed) throw new AuthError('tampered-frame', 'frame stream already failed');
-    if (this.pending.length < FRAME_HEADER_BYTES) return undefined;
-    const length = this.pending.readUInt32BE(0);
+    if (this.queued < FRAME_HEADER_BYTES) return undefined;
+    const length = this.peek(FRAME_HEADER_BYTES).readUInt32BE(0);
     if (length > MAX_FRAME_PLAINTEXT_BYTES) {
       this.failed = true;
       throw new AuthError('frame-too-large', `frame of ${length} bytes announced (limit ${MAX_FRAME_PLAINTEXT_BYTES})`);
     }
     const total = FRAME_HEADER_BYTES + length + FRAME_TAG_BYTES;
-    if (this.pending.length < total) return undefined;
+    if (this.queued < total) return undefined;
     if (this.counter >= this.frameLimit) {
       this.failed = true;
       throw new AuthError('nonce-exhausted', `received ${this.counter} frames: the connection must be re-established`);
     }
-    const header = this.pending.subarray(0, FRAME_HEADER_BYTES);
-    const body = this.pending.subarray(FRAME_HEADER_BYTES, FRAME_HEADER_BYTES + length);
-    const tag = this.pending.subarray(FRAME_HEADER_BYTES + length, total);
+    const frame = this.peek(total);
+    const header = frame.subarray(0, FRAME_HEADER_BYTES);
+    const body = frame.subarray(FRAME_HEADER_BYTES, FRAME_HEADER_BYTES + length);
+    const tag = frame.subarray(FRAME_HEADER_BYTES + length, total);
     const decipher = createDecipheriv('chacha20-poly1305', this.key, frameNonce(this.counter), { authTagLength: FRAME_TAG_BYTES });
     decipher.setAAD(header, { plaintextLength: length });
     decipher.setAuthTag(tag);
@@ -138,7 +176,7 @@ export class FrameOpener {
       throw new AuthError('tampered-frame', `frame ${this.counter} failed authentication`, { cause: err });
     }
     this.counter++;
-    this.pending = this.pending.subarray(total);
+    this.consume(total);
     return new Uint8Array(plaintext.buffer, plaintext.byteOffset, plaintext.byteLength);
   }
 }
