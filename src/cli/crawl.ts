@@ -13,7 +13,7 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import type { Asmap } from '../address/asmap.js';
 import { Net, type NetId } from '../address/network.js';
-import { systemResolver, type Resolver } from '../connman/seeds.js';
+import { systemResolver, type Resolver } from '../util/resolver.js';
 import { analyzeCrawl } from '../crawl/analysis.js';
 import { MAX_CRAWL_NODES } from '../crawl/book.js';
 import {
