@@ -144,6 +144,8 @@ export class PeerSetComponent extends TypedEmitter<PeerSetComponentEvents> {
   private readonly byKey = new Map<PeerKeyHex, PeerRecord>();
   private readonly ownDials = new Map<string, OwnDial>();
   private readonly ownDialByKey = new Map<PeerKeyHex, string>();
+  /** Inbound handshakes done, waiting for the peer lifecycle's onConnect (by remote address). */
+  private readonly accepting = new Map<string, Reservation>();
 
   /** @param options identity, namespace, tracker and limits; @param deps clock, random, logger. */
   constructor(options: PeerSetComponentOptions, private readonly deps: PeerSetComponentDeps) {
@@ -192,13 +194,31 @@ export class PeerSetComponent extends TypedEmitter<PeerSetComponentEvents> {
       this.emit('refused', ctx.remote, slot.reason);
       throw new ConnectError('ERR_PEERSET_LIMITED', `peer set: handshake from ${ctx.remote} refused (${slot.reason})`);
     }
+    let reservation: Reservation | undefined;
     try {
       const secure = await secureInbound(conn, {
         identity: this.identity, namespace: this.namespace, clock: this.deps.clock, random: this.deps.random,
         counters: this.auth, replayCache: this.replayCache, signal: ctx.signal,
-        gate: (key, remote) => this.tracker.checkInbound(key, remote.addr),
+        // The gate reserves the key (state `accepting`): no dial of ours and no second inbound for it meanwhile.
+        gate: (key, remote) => {
+          const reserved = this.tracker.reserveInbound(key, remote.addr);
+          if (!reserved.ok) return reserved.reason;
+          reservation = reserved.reservation;
+          return undefined;
+        },
+      });
+      const accepted = reservation!;
+      this.accepting.set(ctx.remote.key, accepted);
+      // Until the peer lifecycle takes it over (onConnect), a close releases the reservation here.
+      secure.once('close', () => {
+        if (this.accepting.get(ctx.remote.key) !== accepted) return;
+        this.accepting.delete(ctx.remote.key);
+        this.tracker.disconnected(accepted);
       });
       return { connection: secure, remoteIdentity: peerKeyBytes(secure.peerKey) };
+    } catch (err) {
+      if (reservation) this.tracker.disconnected(reservation);
+      throw err;
     } finally {
       slot.release();
     }
@@ -225,13 +245,14 @@ export class PeerSetComponent extends TypedEmitter<PeerSetComponentEvents> {
     const key = toPeerKeyHex(record.remoteIdentity);
     let reservation: Reservation;
     if (peer.inbound) {
-      const admitted = this.tracker.admitInbound(key, peer.addr.addr);
-      if (!admitted.ok) {
+      const accepted = this.accepting.get(peer.addr.key);
+      this.accepting.delete(peer.addr.key);
+      if (!accepted || accepted.key !== key || !this.tracker.connected(accepted)) {
         this.counters.unconfirmed++;
-        peer.disconnect(`peer set: ${admitted.reason}`);
+        peer.disconnect('peer set: inbound superseded, moved or no longer tracked');
         return;
       }
-      reservation = admitted.reservation;
+      reservation = accepted;
     } else {
       const dial = this.ownDials.get(peer.addr.key);
       if (!dial || dial.reservation.key !== key || !this.tracker.connected(dial.reservation)) {
@@ -323,6 +344,12 @@ export class PeerSetComponent extends TypedEmitter<PeerSetComponentEvents> {
 
   /** Closes `key`'s connection and aborts its dial, if any. */
   private sever(key: PeerKeyHex, reason: string): void {
+    for (const [remote, reservation] of this.accepting) {
+      if (reservation.key !== key) continue;
+      // A handshake done but not yet handed to the lifecycle: its onConnect will not be confirmed.
+      this.accepting.delete(remote);
+      this.tracker.disconnected(reservation);
+    }
     const record = this.byKey.get(key);
     if (record && !record.peer.isDisconnecting) {
       record.peer.disconnect(reason);

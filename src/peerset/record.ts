@@ -1,13 +1,14 @@
 /**
  * One tracked peer: its address, in how many kept sets it is primary or secondary, its connection state
- * (one explicit state: idle → dialing → connected, or idle → connected for inbound) and its dial
+ * (one explicit state: idle → dialing → connected for our dials, idle → accepting → connected for the
+ * peer's, back to idle when the attempt fails or the connection ends) and its dial
  * schedule. The tracker is the only writer; a reservation `token` names the connection attempt that owns
  * the state, so a late report about a superseded attempt changes nothing.
  */
 import type { PeerAddress } from './address.js';
 
 /** Connection state of a peer. */
-export type PeerStatus = 'idle' | 'dialing' | 'connected';
+export type PeerStatus = 'idle' | 'dialing' | 'accepting' | 'connected';
 
 /** Direction of the connection that owns the state. */
 export type PeerDirection = 'outbound' | 'inbound';

@@ -491,9 +491,11 @@ export class PeerSetTracker {
   }
 
   /**
-   * The handshake gate (commonware `acceptable`): may `key`, connecting from `ip`, proceed? Undefined
-   * means yes. A key we are dialing ourselves proceeds only when it sorts below ours, so that of two
-   * simultaneous dials exactly one survives. Changes nothing.
+   * The handshake gate's question (commonware `acceptable`): may `key`, connecting from `ip`, proceed?
+   * Undefined means yes. Refused: our own key, a key in no kept set, a blocked key, a source IP other
+   * than the registered one, and a duplicate — a key already connected or being accepted, or one we
+   * are dialing ourselves unless it sorts below our key (so that of two simultaneous dials exactly one
+   * survives: the one initiated by the lower key). Changes nothing.
    */
   checkInbound(keyInput: PeerKeyHex | Uint8Array, ip: NetAddress): InboundRefusal | undefined {
     const key = toPeerKeyHex(keyInput);
@@ -502,27 +504,35 @@ export class PeerSetTracker {
     if (!record || !record.isEligible) return 'unknown-key';
     if (this.isBlocked(key)) return 'blocked';
     if (!record.address.sourceIp.equals(ip)) return 'wrong-source-ip';
-    if (record.status === 'connected') return 'duplicate';
+    if (record.status === 'connected' || record.status === 'accepting') return 'duplicate';
     if (record.status === 'dialing' && !(key < this.self)) return 'duplicate';
     return undefined;
   }
 
   /**
-   * Admits an authenticated inbound connection (after its handshake): the same checks as
-   * `checkInbound`, then the peer is connected under a new reservation (superseding our own dial when
-   * the tie-break let the inbound through).
+   * The handshake gate as a reservation: `checkInbound`, then the peer becomes `accepting` under a new
+   * token (superseding our own dial when the tie-break let the inbound through), so no dial of ours and
+   * no second inbound can start while this handshake runs. Confirm with `connected`, or release with
+   * `disconnected` when the handshake fails.
    */
-  admitInbound(keyInput: PeerKeyHex | Uint8Array, ip: NetAddress): { ok: true; reservation: Reservation } | { ok: false; reason: InboundRefusal } {
+  reserveInbound(keyInput: PeerKeyHex | Uint8Array, ip: NetAddress): { ok: true; reservation: Reservation } | { ok: false; reason: InboundRefusal } {
     const key = toPeerKeyHex(keyInput);
     const reason = this.checkInbound(key, ip);
     if (reason) return { ok: false, reason };
     const record = this.records.get(key)!;
-    record.status = 'connected';
+    record.status = 'accepting';
     record.direction = 'inbound';
     record.token = this.nextToken++;
     record.stale = false;
-    record.connectedAtMs = this.now();
     return { ok: true, reservation: { key, token: record.token, direction: 'inbound', address: record.address } };
+  }
+
+  /** `reserveInbound` and `connected` at once (for a connection whose handshake is already done). */
+  admitInbound(keyInput: PeerKeyHex | Uint8Array, ip: NetAddress): { ok: true; reservation: Reservation } | { ok: false; reason: InboundRefusal } {
+    const reserved = this.reserveInbound(keyInput, ip);
+    if (!reserved.ok) return reserved;
+    if (!this.connected(reserved.reservation)) return { ok: false, reason: 'duplicate' };
+    return reserved;
   }
 
   // ---- outbound --------------------------------------------------------------------------------
@@ -582,18 +592,18 @@ export class PeerSetTracker {
   }
 
   /**
-   * A reserved dial completed its handshake. False (close the connection) when the reservation was
-   * superseded, the address changed meanwhile, the key left every kept set or got blocked.
+   * A reserved dial or inbound handshake completed. False (close the connection) when the reservation
+   * was superseded, the address changed meanwhile, the key left every kept set or got blocked.
    */
   connected(reservation: Reservation): boolean {
     const record = this.owner(reservation);
-    if (!record || record.status !== 'dialing') return false;
+    if (!record || (record.status !== 'dialing' && record.status !== 'accepting')) return false;
     if (record.stale || !record.isEligible || this.isBlocked(reservation.key)) {
       this.release(reservation.key, record);
       return false;
     }
     record.status = 'connected';
-    record.dialFailures = 0;
+    if (record.direction === 'outbound') record.dialFailures = 0;
     record.connectedAtMs = this.now();
     return true;
   }

@@ -3,8 +3,12 @@
  * cryptography while cooldowns, blocks and timeouts run on virtual time, advanced in small steps so a
  * handshake (a few ms of real time) never outlives its 5 s virtual deadline.
  */
+import net from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
+import type { NetService } from '../../src/address/service.js';
 import { PeerSetNode, type PeerSetNodeOptions } from '../../src/peerset/node.js';
+import { serviceFromSocket, TcpTransport } from '../../src/transport/tcp.js';
+import { ConnectError, StreamConnection, type Connection, type ConnectOptions, type Listener, type Transport } from '../../src/transport/transport.js';
 import { Identity } from '../../src/transport/secure/authenticated/identity.js';
 import { VirtualClock } from '../../src/util/clock.js';
 import { ChaChaRandom } from '../../src/util/random.js';
@@ -17,6 +21,47 @@ const STEP_REAL_MS = 20;
 /** Real-time cap of one wait. */
 const WAIT_REAL_MS = 20_000;
 
+/**
+ * TCP whose outgoing connections leave from one loopback address, so each node is its own host
+ * (127.0.0.N) as the per-IP handshake limit and the source-IP allow-list expect. Test-only: production
+ * nodes dial from whatever address the OS picks, which is what `TcpTransport` does.
+ */
+export class LoopbackHostTransport implements Transport {
+  private readonly tcp: TcpTransport;
+
+  /** @param localIp the host's loopback address; @param clock for listen (connect times out in real time here). */
+  constructor(readonly localIp: string, clock: VirtualClock) {
+    this.tcp = new TcpTransport(clock);
+  }
+
+  /** Dials from `localIp`. */
+  connect(target: NetService, options: ConnectOptions = {}): Promise<Connection> {
+    return new Promise((resolve, reject) => {
+      const socket = net.connect({ host: target.addr.toString(), port: target.port, localAddress: this.localIp, noDelay: true });
+      const onAbort = (): void => { socket.destroy(); reject(new ConnectError('ERR_ABORTED', `dial to ${target} aborted`)); };
+      options.signal?.addEventListener('abort', onAbort, { once: true });
+      socket.once('error', (e: NodeJS.ErrnoException) => {
+        options.signal?.removeEventListener('abort', onAbort);
+        reject(new ConnectError(e.code === 'ECONNREFUSED' ? 'ERR_CONNECT_REFUSED' : 'ERR_CONNECT_FAILED', `connect to ${target}: ${e.code ?? e.message}`));
+      });
+      socket.once('connect', () => {
+        options.signal?.removeEventListener('abort', onAbort);
+        resolve(new StreamConnection(socket, target, serviceFromSocket(socket.localAddress, socket.localPort)));
+      });
+    });
+  }
+
+  /** Listens like `TcpTransport`. */
+  listen(bind: NetService, onConnection: (conn: Connection) => void): Promise<Listener> {
+    return this.tcp.listen(bind, onConnection);
+  }
+}
+
+/** The loopback address of node `i`: 127.0.0.(i + 1). */
+export function hostOf(i: number): string {
+  return `127.0.0.${i + 1}`;
+}
+
 /** A deterministic identity per index. */
 export function identityOf(i: number): Identity {
   return Identity.fromSecretKey(new Uint8Array(32).fill(0x40 + i));
@@ -27,10 +72,11 @@ export class NodeNet {
   readonly clock = new VirtualClock(1_700_000_000_000);
   readonly nodes: PeerSetNode[] = [];
 
-  /** Creates and starts a node with identity `i` listening on 127.0.0.1 (a free port unless given). */
+  /** Creates and starts node `i`: identity `i`, host 127.0.0.(i+1), a free port unless `listen` says otherwise. */
   async add(i: number, options: Partial<PeerSetNodeOptions> = {}): Promise<PeerSetNode> {
     const node = new PeerSetNode({
-      identity: identityOf(i), namespace: TEST_NAMESPACE, listen: '127.0.0.1:0', clock: this.clock,
+      identity: identityOf(i), namespace: TEST_NAMESPACE, listen: `${hostOf(i)}:0`, clock: this.clock,
+      transport: new LoopbackHostTransport(hostOf(i), this.clock),
       random: ChaChaRandom.fromSeed(`node-${i}-${this.nodes.length}`), ...options,
     });
     await node.start();
@@ -38,7 +84,7 @@ export class NodeNet {
     return node;
   }
 
-  /** `{ key: "127.0.0.1:port" }` for the given nodes. */
+  /** `{ key: "127.0.0.N:port" }` for the given nodes. */
   addresses(...nodes: PeerSetNode[]): Record<string, string> {
     return Object.fromEntries(nodes.map((n) => [n.publicKey, n.listenAddress!.toString()]));
   }

@@ -415,3 +415,37 @@ test('invalid options are typed errors', () => {
   assert.equal(code(() => makeTracker({ trackedPeerSets: 65 })), 'ERR_PEERSET_OPTION');
   assert.equal(code(() => makeTracker({ maxPeersPerSet: 16_385 })), 'ERR_PEERSET_OPTION');
 });
+
+test('an inbound handshake in progress holds the key: no dial of ours and no second inbound meanwhile', () => {
+  const { tracker } = makeTracker();
+  tracker.track(1, peers(1));
+  const reserved = tracker.reserveInbound(key(1), ip(ipOf(1)));
+  assert.ok(reserved.ok);
+  assert.equal(tracker.statusOf(key(1)), 'accepting');
+  assert.equal(tracker.reserveDial(key(1)), undefined);
+  assert.deepEqual(tracker.dialable().due, []);
+  assert.equal(tracker.checkInbound(key(1), ip(ipOf(1))), 'duplicate');
+  assert.ok(tracker.connected(reserved.reservation));
+  assert.equal(tracker.statusOf(key(1)), 'connected');
+});
+
+test('a failed inbound handshake releases the key without touching its dial schedule', () => {
+  const { tracker } = makeTracker();
+  tracker.track(1, peers(1));
+  const reserved = tracker.reserveInbound(key(1), ip(ipOf(1)));
+  assert.ok(reserved.ok);
+  tracker.disconnected(reserved.reservation);
+  assert.equal(tracker.statusOf(key(1)), 'idle');
+  assert.equal(tracker.peers()[0].dialFailures, 0);
+  assert.deepEqual(tracker.dialable().due, [key(1)]);
+});
+
+test('an inbound handshake that completes after its key was dropped is not confirmed', () => {
+  const { tracker } = makeTracker({ trackedPeerSets: 1 });
+  tracker.track(1, peers(1));
+  const reserved = tracker.reserveInbound(key(1), ip(ipOf(1)));
+  assert.ok(reserved.ok);
+  assert.deepEqual(tracker.track(2, peers(2)).disconnect, [key(1)]);
+  assert.equal(tracker.connected(reserved.reservation), false);
+  assert.equal(tracker.addressOf(key(1)), undefined, 'released and forgotten');
+});
