@@ -102,12 +102,24 @@ export class NodeNet {
     }
   }
 
-  /** Advances virtual time by `ms` in small steps (letting sockets work in between). */
-  async run(ms: number): Promise<void> {
-    for (let spent = 0; spent < ms; spent += STEP_VIRTUAL_MS) {
-      await this.clock.tick(Math.min(STEP_VIRTUAL_MS, ms - spent));
+  /**
+   * Advances virtual time by `ms` in steps of `stepMs` (letting sockets work in between). Large steps
+   * suit idle stretches (cooldowns, blocks); a handshake caught in one may time out, so use them only
+   * when no connection is expected to complete.
+   */
+  async run(ms: number, stepMs = STEP_VIRTUAL_MS): Promise<void> {
+    for (let spent = 0; spent < ms; spent += stepMs) {
+      await this.clock.tick(Math.min(stepMs, ms - spent));
       await sleep(STEP_REAL_MS);
     }
+  }
+
+  /** Advances virtual time until `promise` settles; returns its value. */
+  async settle<T>(what: string, promise: Promise<T>): Promise<T> {
+    let done = false;
+    const watched = promise.finally(() => { done = true; });
+    await this.until(what, () => done);
+    return watched;
   }
 
   /** Stops every node (driving the clock so their flush timers fire). */
