@@ -14,6 +14,7 @@ import { NetService } from '../address/service.js';
 import { PeerManager } from '../connman/manager.js';
 import type { PeerManagerOptions } from '../connman/options.js';
 import type { PeerDetails, PeerInfo } from '../connman/types.js';
+import type { PeerSetsPanelDocument } from '../dashboard/api.js';
 import type { PeerLimits } from '../peer/types.js';
 import type { Identity } from '../transport/secure/authenticated/identity.js';
 import type { Transport } from '../transport/transport.js';
@@ -29,6 +30,7 @@ import { customNetworkParams, type NetworkParams } from '../wire/params.js';
 import { PeerSetComponent, type PeerSetMessage, type PreHandshakeRefusal } from './component.js';
 import { DEFAULT_MAX_PEERS_PER_SET, DEFAULT_TRACKED_PEER_SETS } from './constants.js';
 import type { HandshakeLimiterOptions } from './handshake-limiter.js';
+import type { PeerSetMetricsSource } from './metrics.js';
 import type { PeerSetSubscription, PeerSetUpdate, TrackedPeers } from './subscription.js';
 import type {
   BlockResult, OverwriteResult, PeerMapInput, PeerSetTrackerOptions, PeerView, TrackInput, TrackResult,
@@ -98,19 +100,8 @@ export interface PeerSetPeerDetails extends PeerDetails {
   secondarySets: number;
 }
 
-/** The dashboard's peer-set panel document. */
-export interface PeerSetsDocument {
-  /** Our key. */
-  self: PeerKeyHex;
-  /** Highest tracked id. */
-  active_id: number | null;
-  /** Each kept set, newest first, with which of its primaries are connected. */
-  sets: Array<{ id: number; primary: Array<{ key: PeerKeyHex; connected: boolean }>; secondary: number; connected_primaries: number }>;
-  /** Every tracked peer. */
-  peers: Array<{ key: PeerKeyHex; role: string; status: string; dial: string; source_ip: string; blocked_until_ms: number | null }>;
-  /** Blocked keys (tracked or not). */
-  blocked: number;
-}
+/** The dashboard's peer-set panel document (defined with the dashboard that renders it). */
+export type PeerSetsDocument = PeerSetsPanelDocument;
 
 /** A private network for a namespace: the same namespace gives the same magic on every member. */
 export function peerSetNetwork(namespace: string | Uint8Array, port: number): NetworkParams {
@@ -264,6 +255,12 @@ export class PeerSetNode extends TypedEmitter<PeerSetNodeEvents> {
       out.push({ ...d, key, role, ...roles });
     }
     return out;
+  }
+
+  /** What the peer-set metrics read (`createPeerSetMetrics(node.metricsSource(), registry)`). */
+  metricsSource(): PeerSetMetricsSource {
+    const c = this.component;
+    return { tracker: c.tracker, limiter: c.limiter, auth: c.auth, counters: c.counters, connectedKeys: () => this.connectedKeys() };
   }
 
   /** Every tracked peer as the tracker sees it (connected or not). */
