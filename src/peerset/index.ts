@@ -13,9 +13,12 @@
  * the raw socket (the allow-list), then per-IP (1/5 s), per-/24-or-/48 (64/s) and in-flight (512) limits,
  * then the handshake gate on the claimed key — all before any signature or Diffie-Hellman work.
  *
- * This folder is the pure core: `PeerSetTracker` (sets, records, blocks, subscribers, dial schedule,
- * admission) and `HandshakeLimiter`, on an injected clock and random, with every table bounded by a named
- * constant. The sockets are the authenticated transport's (transport/secure/authenticated/).
+ * The pure core is `PeerSetTracker` (sets, records, blocks, subscribers, dial schedule, admission) and
+ * `HandshakeLimiter`, on an injected clock and random, with every table bounded by a named constant.
+ * Around it, `PeerSetComponent` plugs that core into the connection manager's seams (inbound gate,
+ * connection layer with the authenticated handshake of transport/secure/authenticated/, a protocol
+ * plug-in on the manager's registry and dialer), and `PeerSetNode` is the application's handle: one
+ * `PeerManager` in peer-set mode, with sends, events and operator views keyed by public key.
  */
 export * from './constants.js';
 export * from './errors.js';
@@ -26,3 +29,6 @@ export * from './dial-schedule.js';
 export * from './rate-limiter.js';
 export * from './handshake-limiter.js';
 export * from './tracker.js';
+export * from './component.js';
+export * from './metrics.js';
+export * from './node.js';

@@ -11,10 +11,10 @@ import type { PeerAddress } from './address.js';
 export type PeerStatus = 'idle' | 'dialing' | 'accepting' | 'connected';
 
 /** Direction of the connection that owns the state. */
-export type PeerDirection = 'outbound' | 'inbound';
+export type PeerSetDirection = 'outbound' | 'inbound';
 
 /** Mutable per-peer state, owned by `PeerSetTracker`. */
-export class PeerRecord {
+export class TrackedPeerRecord {
   /** Kept sets listing the key as primary. */
   primarySets = 0;
   /** Kept sets listing the key as secondary only. */
@@ -22,7 +22,7 @@ export class PeerRecord {
   /** Connection state. */
   status: PeerStatus = 'idle';
   /** Direction of the current attempt or connection (meaningful when not idle). */
-  direction: PeerDirection = 'outbound';
+  direction: PeerSetDirection = 'outbound';
   /** Token of the attempt that owns the state (0: none). */
   token = 0;
   /** The address changed while not idle: the connection must not be confirmed and is to be severed. */

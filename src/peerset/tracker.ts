@@ -17,7 +17,7 @@ import {
 } from './constants.js';
 import { nextDialAtMs } from './dial-schedule.js';
 import { PeerSetError } from './errors.js';
-import { PeerRecord, type PeerDirection, type PeerStatus } from './record.js';
+import { TrackedPeerRecord, type PeerSetDirection, type PeerStatus } from './record.js';
 import { PeerSetSubscription, type PeerSetUpdate, type TrackedPeers } from './subscription.js';
 
 /** Keys to addresses, as a `Map`, an iterable of pairs, or a plain object keyed by hex. */
@@ -68,7 +68,7 @@ export interface Reservation {
   /** Identifies this attempt; reports with an older token are ignored. */
   readonly token: number;
   /** Who dialed. */
-  readonly direction: PeerDirection;
+  readonly direction: PeerSetDirection;
   /** Where to dial (outbound) or where the peer is registered (inbound). */
   readonly address: PeerAddress;
 }
@@ -131,7 +131,7 @@ export interface PeerView extends PeerRoles {
   /** Connection state. */
   status: PeerStatus;
   /** Direction when not idle. */
-  direction: PeerDirection | undefined;
+  direction: PeerSetDirection | undefined;
   /** When the connection was confirmed. */
   connectedAtMs: number | undefined;
   /** Earliest next dial (primaries). */
@@ -198,7 +198,7 @@ export class PeerSetTracker {
   private readonly blockDurationMs: number;
   private readonly maxBlockedKeys: number;
   private readonly sets: StoredSet[] = [];
-  private readonly records = new Map<PeerKeyHex, PeerRecord>();
+  private readonly records = new Map<PeerKeyHex, TrackedPeerRecord>();
   private readonly blocked = new Map<PeerKeyHex, number>();
   private readonly subscribers = new Set<PeerSetSubscription>();
   private ipIndex: Map<string, PeerKeyHex[]> | undefined;
@@ -263,7 +263,7 @@ export class PeerSetTracker {
       if (key === this.self) return;
       let record = this.records.get(key);
       if (!record) {
-        record = new PeerRecord(address);
+        record = new TrackedPeerRecord(address);
         this.records.set(key, record);
         added.push(key);
       } else if (!samePeerAddress(record.address, address)) {
@@ -381,7 +381,7 @@ export class PeerSetTracker {
   }
 
   /** Points a record at a new address; true when a connection or dial must be severed. */
-  private moveRecord(record: PeerRecord, address: PeerAddress): boolean {
+  private moveRecord(record: TrackedPeerRecord, address: PeerAddress): boolean {
     record.address = address;
     record.nextDialAtMs = this.now();
     record.dialFailures = 0;
@@ -576,7 +576,7 @@ export class PeerSetTracker {
     return { key, token: record.token, direction: 'outbound', address: record.address };
   }
 
-  private owner(reservation: Reservation): PeerRecord | undefined {
+  private owner(reservation: Reservation): TrackedPeerRecord | undefined {
     const record = this.records.get(reservation.key);
     return record && record.token === reservation.token && record.isBusy ? record : undefined;
   }
@@ -614,7 +614,7 @@ export class PeerSetTracker {
     if (record) this.release(reservation.key, record);
   }
 
-  private release(key: PeerKeyHex, record: PeerRecord): void {
+  private release(key: PeerKeyHex, record: TrackedPeerRecord): void {
     record.status = 'idle';
     record.token = 0;
     record.stale = false;
