@@ -7,8 +7,8 @@
  * encrypted connections; alice sends bob a message by key. In epoch 2 carol leaves and dave joins:
  * everyone who tracks epoch 2 (keeping only the latest set) drops carol and connects to dave.
  *
- * All four nodes share 127.0.0.1 here, so the per-IP handshake limit (one per 5 s in production, where
- * each member has its own address) is relaxed to keep the demo quick.
+ * Each member is its own host on loopback (127.0.0.11 to 127.0.0.14): a node that listens on a specific
+ * address also dials from it, which is the source IP its peers register for it.
  */
 import { ChaChaRandom, Identity, PeerSetNode, SystemClock, type PeerKeyHex } from '../src/index.js';
 
@@ -34,11 +34,10 @@ async function main(): Promise<void> {
   const random = ChaChaRandom.secure();
   const names = ['alice', 'bob', 'carol', 'dave'] as const;
   const nodes = new Map<string, PeerSetNode>();
-  for (const name of names) {
+  for (const [i, name] of names.entries()) {
     const node = new PeerSetNode({
-      identity: Identity.generate(random), namespace: NAMESPACE, listen: '127.0.0.1:0', clock, random: random.derive(),
+      identity: Identity.generate(random), namespace: NAMESPACE, listen: `127.0.0.${11 + i}:0`, clock, random: random.derive(),
       tracker: { trackedPeerSets: 1 }, // keep only the latest set: a member who leaves is dropped at once
-      limits: { perIpIntervalMs: 50 }, // every member shares 127.0.0.1 in this demo
     });
     await node.start();
     nodes.set(name, node);

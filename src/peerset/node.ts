@@ -17,6 +17,7 @@ import type { PeerDetails, PeerInfo } from '../connman/types.js';
 import type { PeerSetsPanelDocument } from '../dashboard/api.js';
 import type { PeerLimits } from '../peer/types.js';
 import type { Identity } from '../transport/secure/authenticated/identity.js';
+import { TcpTransport } from '../transport/tcp.js';
 import type { Transport } from '../transport/transport.js';
 import { SystemClock, type Clock } from '../util/clock.js';
 import { ArgumentError } from '../util/errors.js';
@@ -74,7 +75,10 @@ export interface PeerSetNodeOptions {
   random?: Random;
   /** Logger. */
   logger?: Logger;
-  /** Byte transport (default: TCP). */
+  /**
+   * Byte transport (default: TCP, dialing from the listen address when it names one, so that peers see
+   * the source IP they registered for us; from the OS's choice when listening on 0.0.0.0 or ::).
+   */
   transport?: Transport;
   /** Tracker settings (trackedPeerSets, maxPeersPerSet, cooldown, block duration …). */
   tracker?: Omit<PeerSetTrackerOptions, 'self'>;
@@ -136,7 +140,8 @@ export class PeerSetNode extends TypedEmitter<PeerSetNodeEvents> {
     const perSet = options.tracker?.maxPeersPerSet ?? DEFAULT_MAX_PEERS_PER_SET;
     const managerOptions: PeerManagerOptions = {
       network: options.network ?? peerSetNetwork(options.namespace, listen.port),
-      clock, random, logger: options.logger, transport: options.transport,
+      clock, random, logger: options.logger,
+      transport: options.transport ?? new TcpTransport(clock, listen.addr.isBindAny() ? {} : { localAddress: listen.addr.toString() }),
       listen: true, bind: [listen.toString()], connect: ['0'], dnsSeed: false, fixedSeeds: false,
       maxConnections: options.maxConnections ?? sets * perSet + EXTRA_CONNECTION_SLOTS,
       peerLimits: options.peerLimits,

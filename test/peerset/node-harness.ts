@@ -1,14 +1,11 @@
 /**
- * Several peer-set nodes on loopback TCP, one VirtualClock: the handshakes run on real sockets with real
+ * Several peer-set nodes on loopback TCP, each its own host 127.0.0.N (a node listening on a specific
+ * address also dials from it), one VirtualClock: the handshakes run on real sockets with real
  * cryptography while cooldowns, blocks and timeouts run on virtual time, advanced in small steps so a
  * handshake (a few ms of real time) never outlives its 5 s virtual deadline.
  */
-import net from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { NetService } from '../../src/address/service.js';
 import { PeerSetNode, type PeerSetNodeOptions } from '../../src/peerset/node.js';
-import { serviceFromSocket, TcpTransport } from '../../src/transport/tcp.js';
-import { ConnectError, StreamConnection, type Connection, type ConnectOptions, type Listener, type Transport } from '../../src/transport/transport.js';
 import { Identity } from '../../src/transport/secure/authenticated/identity.js';
 import { VirtualClock } from '../../src/util/clock.js';
 import { ChaChaRandom } from '../../src/util/random.js';
@@ -20,42 +17,6 @@ export const STEP_VIRTUAL_MS = 200;
 const STEP_REAL_MS = 20;
 /** Real-time cap of one wait. */
 const WAIT_REAL_MS = 20_000;
-
-/**
- * TCP whose outgoing connections leave from one loopback address, so each node is its own host
- * (127.0.0.N) as the per-IP handshake limit and the source-IP allow-list expect. Test-only: production
- * nodes dial from whatever address the OS picks, which is what `TcpTransport` does.
- */
-export class LoopbackHostTransport implements Transport {
-  private readonly tcp: TcpTransport;
-
-  /** @param localIp the host's loopback address; @param clock for listen (connect times out in real time here). */
-  constructor(readonly localIp: string, clock: VirtualClock) {
-    this.tcp = new TcpTransport(clock);
-  }
-
-  /** Dials from `localIp`. */
-  connect(target: NetService, options: ConnectOptions = {}): Promise<Connection> {
-    return new Promise((resolve, reject) => {
-      const socket = net.connect({ host: target.addr.toString(), port: target.port, localAddress: this.localIp, noDelay: true });
-      const onAbort = (): void => { socket.destroy(); reject(new ConnectError('ERR_ABORTED', `dial to ${target} aborted`)); };
-      options.signal?.addEventListener('abort', onAbort, { once: true });
-      socket.once('error', (e: NodeJS.ErrnoException) => {
-        options.signal?.removeEventListener('abort', onAbort);
-        reject(new ConnectError(e.code === 'ECONNREFUSED' ? 'ERR_CONNECT_REFUSED' : 'ERR_CONNECT_FAILED', `connect to ${target}: ${e.code ?? e.message}`));
-      });
-      socket.once('connect', () => {
-        options.signal?.removeEventListener('abort', onAbort);
-        resolve(new StreamConnection(socket, target, serviceFromSocket(socket.localAddress, socket.localPort)));
-      });
-    });
-  }
-
-  /** Listens like `TcpTransport`. */
-  listen(bind: NetService, onConnection: (conn: Connection) => void): Promise<Listener> {
-    return this.tcp.listen(bind, onConnection);
-  }
-}
 
 /** The loopback address of node `i`: 127.0.0.(i + 1). */
 export function hostOf(i: number): string {
@@ -76,7 +37,6 @@ export class NodeNet {
   async add(i: number, options: Partial<PeerSetNodeOptions> = {}): Promise<PeerSetNode> {
     const node = new PeerSetNode({
       identity: identityOf(i), namespace: TEST_NAMESPACE, listen: `${hostOf(i)}:0`, clock: this.clock,
-      transport: new LoopbackHostTransport(hostOf(i), this.clock),
       random: ChaChaRandom.fromSeed(`node-${i}-${this.nodes.length}`), ...options,
     });
     await node.start();

@@ -8,7 +8,7 @@ import tcp from 'node:net';
 import { HANDSHAKE_INTERVAL_PER_IP_MS, HANDSHAKES_PER_SUBNET_PER_SECOND } from '../../src/peerset/constants.js';
 import type { PeerSetNode } from '../../src/peerset/node.js';
 import { waitUntil } from '../support/wait.js';
-import { NodeNet, hostOf, identityOf, LoopbackHostTransport } from './node-harness.js';
+import { NodeNet, hostOf, identityOf } from './node-harness.js';
 
 const NODE_TEST = { timeout: 60_000 };
 const text = (s: string): Uint8Array => new TextEncoder().encode(s);
@@ -126,7 +126,7 @@ test('an unregistered IP is refused at the listener and an unknown key at the ha
     stranger.track(1, net.addresses(a, stranger));
     await net.until('the stranger refused by IP', () => a.component.counters.unregisteredIp >= 1);
     // A stranger on b's registered host: refused by key after 33 bytes.
-    const impostor = await net.add(8, { listen: `${hostOf(2)}:0`, transport: new LoopbackHostTransport(hostOf(2), net.clock) });
+    const impostor = await net.add(8, { listen: `${hostOf(2)}:0` });
     impostor.track(1, net.addresses(a, impostor));
     await net.until('the impostor refused by key', () => a.component.auth.rejections('unknown-key', 'responder') >= 1);
     assert.equal(a.component.auth.snapshot().completed.responder, completedBefore);
