@@ -141,8 +141,14 @@ export class PeerSetComponent extends TypedEmitter<PeerSetComponentEvents> {
   private readonly log: Logger;
   private readonly dialsPerTick: number;
   private host: ProtocolHost | undefined;
+  // Bounds: the tracker holds one reservation per key, so `byKey`, `ownDials` and `ownDialByKey` hold at
+  // most one entry per tracked key (≤ trackedPeerSets × maxPeersPerSet, plus departing keys until their
+  // connection closes); `accepting` holds only handshakes the limiter let start (≤ its maxInFlight).
+  /** Confirmed connections by key. */
   private readonly byKey = new Map<PeerKeyHex, PeerRecord>();
+  /** Dials this component started, by target address. */
   private readonly ownDials = new Map<string, OwnDial>();
+  /** The target address of each key's dial in flight. */
   private readonly ownDialByKey = new Map<PeerKeyHex, string>();
   /** Inbound handshakes done, waiting for the peer lifecycle's onConnect (by remote address). */
   private readonly accepting = new Map<string, Reservation>();

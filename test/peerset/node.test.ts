@@ -67,6 +67,8 @@ test('connections follow the kept sets through epochs; a peer dropped from every
     const set1 = net.addresses(a, b, c);
     for (const n of [a, b, c]) n.track(1, set1);
     await net.until('epoch 1 mesh', () => [a, b, c].every((n) => n.connectedKeys().length === 2));
+    const updates: number[] = [];
+    a.on('peerset:update', (u) => updates.push(u.id));
     for (const n of [a, b]) n.track(2, net.addresses(a, b));
     await net.run(2_000);
     assert.ok(a.isConnected(c.publicKey) && b.isConnected(c.publicKey), 'c is still in kept set 1');
@@ -84,6 +86,7 @@ test('connections follow the kept sets through epochs; a peer dropped from every
     assert.ok(!a.isConnected(c.publicKey) && !b.isConnected(c.publicKey));
     assert.ok(a.component.auth.rejections('unknown-key', 'responder') + a.component.counters.unregisteredIp >= 1, 'c was refused');
     assert.deepEqual(a.peerSet(1), undefined);
+    assert.deepEqual(updates, [2, 3]);
     assert.deepEqual(a.peerSet(3)!.primary.sort(), [a.publicKey, b.publicKey, d.publicKey].sort());
   } finally {
     await net.stopAll();

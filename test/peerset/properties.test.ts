@@ -22,6 +22,8 @@ type Op =
   | { kind: 'dial'; who: number }
   | { kind: 'dialDone'; index: number; ok: boolean }
   | { kind: 'inbound'; who: number; wrongIp: boolean }
+  | { kind: 'inboundStart'; who: number }
+  | { kind: 'inboundDone'; index: number; ok: boolean }
   | { kind: 'disconnect'; index: number }
   | { kind: 'time'; ms: number }
   | { kind: 'unblock' };
@@ -35,6 +37,8 @@ const op: fc.Arbitrary<Op> = fc.oneof(
   { weight: 4, arbitrary: fc.record({ kind: fc.constant('dialDone' as const), index: fc.nat(), ok: fc.boolean() }) },
   { weight: 3, arbitrary: fc.record({ kind: fc.constant('inbound' as const), who, wrongIp: fc.boolean() }) },
   { weight: 3, arbitrary: fc.record({ kind: fc.constant('disconnect' as const), index: fc.nat() }) },
+  { weight: 3, arbitrary: fc.record({ kind: fc.constant('inboundStart' as const), who }) },
+  { weight: 3, arbitrary: fc.record({ kind: fc.constant('inboundDone' as const), index: fc.nat(), ok: fc.boolean() }) },
   { weight: 2, arbitrary: fc.record({ kind: fc.constant('time' as const), ms: fc.integer({ min: 0, max: 120_000 }) }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('unblock' as const) }) },
 );
@@ -45,6 +49,7 @@ test('tracker invariants hold under any sequence of operations (property)', () =
     let nextId = 0;
     const addressOf = new Map<string, string>(); // the address the model last gave each key
     const pendingDials: Reservation[] = [];
+    const pendingInbound: Reservation[] = [];
     const live: Reservation[] = [];
     for (const o of ops) {
       switch (o.kind) {
@@ -95,6 +100,26 @@ test('tracker invariants hold under any sequence of operations (property)', () =
           }
           break;
         }
+        case 'inboundStart': {
+          const a = tracker.addressOf(key(o.who));
+          if (!a) break;
+          const before = tracker.statusOf(key(o.who));
+          const res = tracker.reserveInbound(key(o.who), a.sourceIp);
+          if (res.ok) {
+            assert.ok(before === 'idle' || (before === 'dialing' && key(o.who) < SELF), `reserved from ${before}`);
+            assert.equal(tracker.statusOf(key(o.who)), 'accepting');
+            assert.equal(tracker.reserveDial(key(o.who)), undefined, 'no dial while accepting');
+            pendingInbound.push(res.reservation);
+          }
+          break;
+        }
+        case 'inboundDone': {
+          if (pendingInbound.length === 0) break;
+          const [r] = pendingInbound.splice(o.index % pendingInbound.length, 1);
+          if (o.ok && tracker.connected(r)) live.push(r);
+          else tracker.disconnected(r);
+          break;
+        }
         case 'disconnect': {
           if (live.length === 0) break;
           const [r] = live.splice(o.index % live.length, 1);
@@ -114,7 +139,7 @@ test('tracker invariants hold under any sequence of operations (property)', () =
       const kept = new Set([...all.primary, ...all.secondary]);
       const views = tracker.peers();
       assert.ok(tracker.ids.length <= TRACKED);
-      assert.ok(tracker.size <= TRACKED * PER_SET + live.length + pendingDials.length, `size ${tracker.size}`);
+      assert.ok(tracker.size <= TRACKED * PER_SET + live.length + pendingDials.length + pendingInbound.length, `size ${tracker.size}`);
       for (const v of views) {
         if (v.primarySets + v.secondarySets === 0) assert.notEqual(v.status, 'idle', 'an untracked idle record must be forgotten');
         else assert.ok(kept.has(v.key));
