@@ -143,6 +143,8 @@ export class PeerSetNode extends TypedEmitter<PeerSetNodeEvents> {
       clock, random, logger: options.logger,
       transport: options.transport ?? new TcpTransport(clock, listen.addr.isBindAny() ? {} : { localAddress: listen.addr.toString() }),
       listen: true, bind: [listen.toString()], connect: ['0'], dnsSeed: false, fixedSeeds: false,
+      // The authenticated layer already encrypts every byte: BIP324 inside it would encrypt twice.
+      v2transport: false,
       maxConnections: options.maxConnections ?? sets * perSet + EXTRA_CONNECTION_SLOTS,
       peerLimits: options.peerLimits,
       protocols: [this.component.protocol],
