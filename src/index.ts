@@ -80,7 +80,7 @@ export {
 export { generateEllSwiftKey, type EllSwiftKeyPair } from './bip324/index.js';
 export {
   ConnectError, type Transport, type Connection, type ConnectionEvents, type Listener, type ConnectOptions, StreamConnection,
-  DEFAULT_CONNECT_TIMEOUT_MS, TcpTransport, Socks5Transport, type Socks5Options, RoutingTransport, MemoryNetwork, MemoryTransport,
+  DEFAULT_CONNECT_TIMEOUT_MS, TcpTransport, type TcpTransportOptions, Socks5Transport, type Socks5Options, RoutingTransport, MemoryNetwork, MemoryTransport,
   LoopbackMapTransport,
 } from './transport/index.js';
 
