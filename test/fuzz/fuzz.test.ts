@@ -1,7 +1,7 @@
 /**
  * Fuzzes every decoder (targets.ts) at reduced size in CI — PEERBOOK_FUZZ_INPUTS inputs per target,
- * default 3,000 (fewer for a target that sets `ciInputs`: the BIP324 handshake, a key exchange per
- * input); with PEERBOOK_FULL=1 the full 1,000,000 — from a fixed seed (PEERBOOK_FUZZ_SEED
+ * default 3,000 (fewer for a target that sets `ciInputs`: the BIP324 and peer-set handshakes, a key
+ * exchange per input); with PEERBOOK_FULL=1 the full 1,000,000 — from a fixed seed (PEERBOOK_FUZZ_SEED
  * overrides it), so a CI failure replays exactly. Each test asserts the contract: no input made the
  * decoder throw anything but its typed errors, and no oracle failed; a failure prints the input as hex
  * with the seed. Time per input is measured and reported (slowest input, inputs over the 100 ms limit

@@ -7,8 +7,8 @@
  *
  * Adding a target is a few lines: an object with a name, valid seed encodings, the function that
  * decodes (throwing only the listed typed errors), and how to mutate — push it onto `TARGETS`. The
- * BIP324 receive path has its own file (bip324-targets.ts); the peer-set handshake joins the same way
- * when it lands.
+ * BIP324 receive path and the peer-set handshake have their own files (bip324-targets.ts,
+ * peerset-targets.ts).
  *
  * Oracles beyond "no unexpected exception" are thrown as `OracleError`: a decoded message must
  * re-encode, and re-encoding must be idempotent; a decoded address must print and parse back to
@@ -49,6 +49,7 @@ import { Sim } from '../../src/sim/network.js';
 import { message as messageArbitrary } from '../wire/arbitraries.js';
 import { stopDriven } from '../support/wait.js';
 import { BIP324_TARGETS } from './bip324-targets.js';
+import { PEERSET_TARGETS } from './peerset-targets.js';
 import { OracleError, type FuzzTarget } from './engine.js';
 
 const encoder = new TextEncoder();
@@ -504,4 +505,5 @@ export const TARGETS: FuzzTarget[] = [
   asmapTarget,
   fixedSeedsTarget,
   ...BIP324_TARGETS,
+  ...PEERSET_TARGETS,
 ];
