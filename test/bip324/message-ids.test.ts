@@ -36,3 +36,8 @@ test('a 12-byte type with a non-NUL byte after its first NUL, or a byte below 0x
 test('a 12-byte type may use 0x7f, one more than a v1 command (Core checks 0x20-0x7f here)', () => {
   assert.deepEqual(readMessageType(long('a\x7f')), { type: 'a\x7f', payloadOffset: 13 });
 });
+
+test('a type that has a short id may also arrive in the 12-byte form and decodes the same', () => {
+  assert.deepEqual(readMessageType(long('addr', [1])), { type: 'addr', payloadOffset: 13 });
+  assert.deepEqual(readMessageType(Uint8Array.of(1, 1)), { type: 'addr', payloadOffset: 1 });
+});

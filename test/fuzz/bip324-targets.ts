@@ -82,6 +82,13 @@ function feedAll(transport: MessageTransport, bytes: Uint8Array, chunked: boolea
   return { frames, error: undefined };
 }
 
+/** A message type in the 12-byte form: 0, then the type NUL-padded to 12 bytes. */
+function longForm(type: string): Uint8Array {
+  const out = new Uint8Array(1 + LONG_MESSAGE_TYPE_BYTES);
+  for (let i = 0; i < type.length; i++) out[1 + i] = type.charCodeAt(i);
+  return out;
+}
+
 const describeFrames = (frames: readonly CompletedFrame[]): string => frames.map((f) => `${f.command}:${f.rawSize}:${hex(f.payload)}`).join('|');
 
 // ---- bip324:handshake ------------------------------------------------------------------------------
@@ -287,7 +294,9 @@ const packetsTarget: FuzzTarget = {
       const matches = frame !== undefined && frame.rawSize === p.contents.length + PACKET_EXPANSION_BYTES &&
         hex(p.contents).endsWith(hex(frame.payload)) &&
         (hex(concat(contentsFor(frame.command), frame.payload)) === hex(p.contents) ||
-          // ids 29-32 decode as the empty type, as an all-NUL 12-byte type does (Core accepts both)
+          // a type with a short id may also come in the 12-byte form (Core accepts both)
+          hex(concat(longForm(frame.command), frame.payload)) === hex(p.contents) ||
+          // ids 29-32 decode as the empty type, as an all-NUL 12-byte type does
           (frame.command === '' && p.contents[0] >= 29 && p.contents.length - 1 === frame.payload.length));
       if (matches) f++;
       else expectedDroppedBytes += p.contents.length + PACKET_EXPANSION_BYTES;
