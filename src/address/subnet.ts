@@ -131,7 +131,7 @@ export class Subnet {
     if (/^\d+$/.test(maskText)) {
       const prefix = Number(maskText);
       if (prefix > max) throw new ParseError(`invalid subnet "${s}": prefix length ${maskText} is out of range 0-${max}`);
-      return Subnet.fromPrefix(addr, prefix);
+      return readsBack(Subnet.fromPrefix(addr, prefix), s, options);
     }
     if (maskText.length === 0) throw new ParseError(`invalid subnet "${s}": empty netmask after "/"`);
     let mask: NetAddress;
@@ -145,7 +145,7 @@ export class Subnet {
     }
     const subnet = Subnet.fromMask(addr, mask);
     if (!subnet.isValid()) throw new ParseError(`invalid subnet "${s}": netmask "${maskText}" is not contiguous (a one bit follows a zero bit)`);
-    return subnet;
+    return readsBack(subnet, s, options);
   }
 
   /** Core `IsValid`: false only for a subnet that failed to construct. */
@@ -196,6 +196,20 @@ export class Subnet {
 }
 
 /** Core `LookupHost` with lookups off: strips one pair of brackets, then parses a numeric address. */
+/**
+ * Refuses an IPv6 subnet whose network address, once masked, falls in fc00::/8 while such addresses
+ * read as CJDNS (`fd00::/7` masks to `fc00::`): it would print as `fc00::/7`, which parses as a CJDNS
+ * address with a prefix, so a ban of it could not be saved to banlist.json and read back. Core (with
+ * `-cjdnsreachable`) accepts it and loses it the same way; found by the subnet fuzz target.
+ */
+function readsBack(subnet: Subnet, whole: string, options: ParseAddressOptions): Subnet {
+  const network = subnet.network;
+  if ((options.cjdns ?? true) && network.net === Net.IPV6 && network.bytes[0] === 0xfc) {
+    throw new ParseError(`invalid subnet "${whole}": its network address ${network.toString()} lies in fc00::/8 and would read back as a CJDNS address`);
+  }
+  return subnet;
+}
+
 function parseHost(text: string, whole: string, options: ParseAddressOptions): NetAddress {
   let host = text;
   if (host.startsWith('[') && host.endsWith(']')) host = host.slice(1, -1);

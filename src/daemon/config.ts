@@ -61,7 +61,8 @@ export const CONFIG_KEYS: Readonly<Record<string, { kind: Kind; help: string; mi
   checkaddrman: { kind: 'int', help: 'run addrman consistency checks every N operations (0 = off)' },
   server: { kind: 'bool', help: 'run the JSON-RPC server (default 1)' },
   rpcbind: { kind: 'list', help: 'JSON-RPC listen address (default 127.0.0.1)' },
-  rpcport: { kind: 'int', help: 'JSON-RPC port (default: the network\'s)', min: 1, max: 65535 },
+  // 0 binds any free port (tests and embedders read it back); Core refuses 0 here.
+  rpcport: { kind: 'int', help: 'JSON-RPC port (default: the network\'s; 0 = any free port)', min: 0, max: 65535 },
   rpcuser: { kind: 'string', help: 'JSON-RPC user name (default: cookie authentication)' },
   rpcpassword: { kind: 'string', help: 'JSON-RPC password' },
   rpcallowip: { kind: 'list', help: 'allow JSON-RPC from this subnet (default: loopback only)' },

@@ -183,3 +183,12 @@ test('toString of a parsed subnet parses back to an equal subnet (property)', ()
     },
   ));
 });
+
+test('an IPv6 subnet that masks into fc00::/8 (fd00::/7) is refused, since "fc00::/7" would read back as CJDNS', () => {
+  for (const text of ['fd00::/7', 'fd6b:3:8333:8333:8333::/7', 'fd00::/fe00::']) {
+    assert.throws(() => Subnet.parse(text), (e: unknown) => e instanceof ParseError && /would read back as a CJDNS address/.test(e.message), text);
+  }
+  assert.equal(Subnet.parse('fd00::/8').toString(), 'fd00::/8');
+  assert.equal(Subnet.parse('fd00::/7', { cjdns: false }).toString(), 'fc00::/7', 'without CJDNS parsing fc00::/7 reads back');
+  assert.equal(Subnet.parse('fc00::/7', { cjdns: false }).toString(), 'fc00::/7');
+});

@@ -78,9 +78,13 @@ test('a number too large to be exact (a 400-digit maxuploadtarget or maxconnecti
   assert.throws(() => Settings.merge(parse('maxuploadtarget=9007199254740992T\n').get('')).size('maxuploadtarget'), /out of range/);
 });
 
-test('port= and rpcport= outside 1-65535 are refused at the key, not later as someone else\'s bind address', () => {
-  const s = Settings.merge(parse('port=147483647\nrpcport=0\n').get(''));
+test('port= outside 1-65535 and rpcport= outside 0-65535 are refused at the key, not later as someone else\'s bind address', () => {
+  const s = Settings.merge(parse('port=147483647\nrpcport=65536\n').get(''));
   assert.throws(() => s.int('port'), /peerbook\.conf:1: port=147483647 is out of range \(1 to 65535\)/);
-  assert.throws(() => s.int('rpcport'), /peerbook\.conf:2: rpcport=0 is out of range \(1 to 65535\)/);
+  assert.throws(() => s.int('rpcport'), /peerbook\.conf:2: rpcport=65536 is out of range \(0 to 65535\)/);
   assert.throws(() => s.validate(), ConfigFileError);
+});
+
+test('rpcport=0 is accepted: the JSON-RPC server binds any free port', () => {
+  assert.equal(Settings.merge(parse('rpcport=0\n').get('')).int('rpcport'), 0);
 });
