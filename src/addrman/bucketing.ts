@@ -71,6 +71,11 @@ export class Bucketer {
     this.buf.set(this.key, 0);
   }
 
+  /** Source groups whose second new-bucket hashes are cached now (at most GROUP_CACHE_LIMIT). */
+  get cachedSourceGroups(): number {
+    return this.newCache.size;
+  }
+
   // ---- single computations -----------------------------------------------------------------------
 
   /** Core `GetNewBucket(nKey, src)`: the new bucket for an address group seen from a source group. */

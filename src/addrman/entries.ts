@@ -15,19 +15,23 @@
  *
  * The table also owns the two indexes over entries: service → slot (`AddressIndex`) and service bit →
  * slots (`ServiceIndex`), and keeps them in step on every create, delete and services change.
+ *
+ * Entries arrive one by one (`create`, for `add`) or all at once from a table image (`adopt`: the
+ * image's typed arrays become these columns, row i slot i, and the loader `activate`s the rows it
+ * keeps). Only this store and the table that owns it (table.ts) write the columns.
  */
 import { NetAddress, INTERNAL_IN_IPV6_PREFIX, IPV4_IN_IPV6_PREFIX } from '../address/netaddress.js';
 import { Net } from '../address/network.js';
 import type { AddressRecord } from '../address/record.js';
 import { NetService } from '../address/service.js';
-import type { AddrInfoView } from './addrman.js';
 import { AddressIndex } from './address-index.js';
-import { stateFromColumns } from './connection-state.js';
+import { StateKind, stateFromColumns } from './connection-state.js';
 import { ADDRMAN_MAX_ENTRIES } from './constants.js';
+import { ADDR_SLOT_BYTES, type EntryColumns } from './image.js';
 import { ServiceIndex } from './service-index.js';
+import type { AddrInfoView } from './types.js';
 
-/** Bytes reserved per slot in each address pool (the longest address: Tor v3 / I2P). */
-export const ADDR_SLOT_BYTES = 32;
+export { ADDR_SLOT_BYTES } from './image.js';
 /**
  * Bytes reserved per slot for the address's network group: a length byte and up to 7 group bytes
  * (the longest group of a storable address is 6 bytes: Hurricane Electric's /36 with its class byte).
@@ -41,10 +45,7 @@ export const MAX_SLOTS = ADDRMAN_MAX_ENTRIES + 1;
 const INITIAL_SLOTS = 256;
 
 /** Address byte length per network id (Core `m_addr` sizes); 0 for UNROUTABLE, which never owns bytes. */
-const ADDR_LEN = [0, 4, 16, 32, 32, 16, 10] as const;
-
-/** In-memory connection state kinds (Floresta's `AddressState`), as stored in the `stateKind` column. */
-export const StateKind = { NEVER_TRIED: 0, TRIED: 1, CONNECTED: 2, FAILED: 3, BANNED: 4 } as const;
+export const ADDR_LEN = [0, 4, 16, 32, 32, 16, 10] as const;
 
 /** Column store of addrman entries plus the service and service-bit indexes. */
 export class EntryTable {
@@ -189,30 +190,100 @@ export class EntryTable {
     this.port[slot] = port;
     this.srcNet[slot] = source.net;
     this.src.set(source.bytes, slot * ADDR_SLOT_BYTES);
-    this.network[slot] = network;
-    this.netClass[slot] = netClass;
-    this.setGroup(slot, group);
     this.time[slot] = time;
     this.lastTry[slot] = 0;
     this.lastCountAttempt[slot] = 0;
     this.lastSuccess[slot] = 0;
     this.attempts[slot] = 0;
+    this.stateKind[slot] = StateKind.NEVER_TRIED;
+    this.stateTime[slot] = 0;
+    const [lo, hi] = splitServices(services);
+    this.svcLo[slot] = lo;
+    this.svcHi[slot] = hi;
+    this.link(slot, network, netClass, group);
+    return slot;
+  }
+
+  /**
+   * Takes over an image's columns as this (empty) table's storage: row i becomes slot i, not yet live.
+   * The loader then makes rows live with `activate` and calls `finishAdoption` (every row it did not
+   * activate becomes a free slot). The arrays are used in place, not copied.
+   */
+  adopt(cols: EntryColumns, rows: number): void {
+    if (this.live !== 0 || this.fresh !== 0) throw new Error('addrman: adopt() into a table that is in use');
+    const capacity = cols.net.length;
+    if (rows > capacity || rows > MAX_SLOTS) throw new Error(`addrman: ${rows} rows do not fit (capacity ${capacity}, at most ${MAX_SLOTS})`);
+    this.net = cols.net;
+    this.addr = cols.addr;
+    this.port = cols.port;
+    this.srcNet = cols.srcNet;
+    this.src = cols.src;
+    this.time = cols.time;
+    this.svcLo = cols.svcLo;
+    this.svcHi = cols.svcHi;
+    this.lastTry = cols.lastTry;
+    this.lastCountAttempt = cols.lastCountAttempt;
+    this.lastSuccess = cols.lastSuccess;
+    this.attempts = cols.attempts;
+    this.stateKind = cols.stateKind;
+    this.stateTime = cols.stateTime;
+    this.id = new Float64Array(capacity).fill(-1);
+    this.network = new Uint8Array(capacity);
+    this.netClass = new Uint8Array(capacity);
+    this.group = new Uint8Array(capacity * GROUP_SLOT_BYTES);
+    this.refCount = new Uint8Array(capacity);
+    this.inTried = new Uint8Array(capacity);
+    this.randomPos = new Int32Array(capacity);
+    this.newBucket = new Int16Array(capacity);
+    this.newPos = new Int8Array(capacity);
+    this.triedBucket = new Int16Array(capacity);
+    this.triedPos = new Int8Array(capacity);
+    this.randomOrder = new Int32Array(capacity);
+    this.freeList = new Int32Array(capacity);
+    this.freeCount = 0;
+    this.services.resize(capacity);
+    this.capacity = capacity;
+    this.fresh = rows;
+    this.index.reserve(rows);
+    if (capacity < INITIAL_SLOTS) this.resize(INITIAL_SLOTS);
+  }
+
+  /**
+   * Makes adopted row `slot` a live entry with id `id`: its stored fields are already in the columns;
+   * the derived ones (network, class, group, no references) are set, and it is appended to
+   * `randomOrder` and indexed (Core Unserialize's `mapInfo`/`mapAddr`/`vRandom` fill).
+   */
+  activate(slot: number, id: number, network: number, netClass: number, group: Uint8Array | undefined): void {
+    this.id[slot] = id;
+    this.live++;
+    this.link(slot, network, netClass, group);
+  }
+
+  /** Ends an adoption: every row that was not activated becomes a free slot with cleared services. */
+  finishAdoption(): void {
+    for (let slot = this.fresh - 1; slot >= 0; slot--) {
+      if (this.id[slot] >= 0) continue;
+      this.svcLo[slot] = 0;
+      this.svcHi[slot] = 0;
+      this.freeList[this.freeCount++] = slot;
+    }
+  }
+
+  /** Sets the derived fields of a slot whose stored fields are written and indexes it. */
+  private link(slot: number, network: number, netClass: number, group: Uint8Array | undefined): void {
+    this.network[slot] = network;
+    this.netClass[slot] = netClass;
+    this.setGroup(slot, group);
     this.refCount[slot] = 0;
     this.inTried[slot] = 0;
     this.newBucket[slot] = -1;
     this.newPos[slot] = -1;
     this.triedBucket[slot] = -1;
     this.triedPos[slot] = -1;
-    this.stateKind[slot] = StateKind.NEVER_TRIED;
-    this.stateTime[slot] = 0;
-    const [lo, hi] = splitServices(services);
-    this.svcLo[slot] = lo;
-    this.svcHi[slot] = hi;
-    this.services.update(slot, 0, 0, lo, hi);
+    this.services.update(slot, 0, 0, this.svcLo[slot], this.svcHi[slot]);
     this.randomPos[slot] = this.randomLen;
     this.randomOrder[this.randomLen++] = slot;
     this.index.insert(slot);
-    return slot;
   }
 
   /** Removes a live entry from `randomOrder` and both indexes and frees its slot (Core `Delete`'s bookkeeping). */

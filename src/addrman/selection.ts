@@ -12,6 +12,7 @@
  * Empty buckets are recognised from per-bucket occupancy counts, so the "almost empty table" case costs
  * a third of a draw per iteration instead of two draws and a 64-cell scan.
  */
+import type { NetAddress } from '../address/netaddress.js';
 import type { NetService } from '../address/service.js';
 import {
   ADDRMAN_BUCKET_SIZE,
@@ -179,6 +180,8 @@ export interface ConnectionSelectOptions {
 
 /** Clock readings and settings `selectForConnection` needs. */
 export interface ConnectionSelectContext {
+  /** The ban system's verdict (banned or discouraged: never dialled); absent = nothing banned. */
+  isBanned?: ((addr: NetAddress) => boolean) | undefined;
   /** Now, Unix seconds (addrman time). */
   nowSeconds: number;
   /** Now, ms (state expiry checks). */
@@ -194,8 +197,10 @@ export interface ConnectionSelectContext {
  * tries Core's test-before-evict candidate, then new-table entries, then any entry. A regular pick
  * prefers entries advertising every `requiredServices` bit — through Core's `select` when such entries
  * are common, by sampling the rarest bit's member list (weighted by Core's `GetChance`) when they are
- * rare — and falls back to Core's `select` when none qualifies. Connected, banned and recently failed
- * entries and excluded addresses are skipped. Every loop is bounded (MAX_CONNECTION_SELECT_TRIES).
+ * rare — and falls back to Core's `select` when none qualifies. Connected and recently failed entries,
+ * entries the ban system bans (`ctx.isBanned`: Core's `OpenNetworkConnection` refuses banned and
+ * discouraged targets; here the search moves on to another candidate instead of wasting the round)
+ * and excluded addresses are skipped. Every loop is bounded (MAX_CONNECTION_SELECT_TRIES).
  * Returns a slot or -1.
  */
 export function selectForConnectionSlot(t: AddrTable, ctx: ConnectionSelectContext, opts: ConnectionSelectOptions): number {
@@ -206,6 +211,7 @@ export function selectForConnectionSlot(t: AddrTable, ctx: ConnectionSelectConte
     if (slot < 0) return false;
     if (!stateEligible(e.stateKind[slot], e.stateTime[slot], ctx.nowMs, ctx.failedRetryMs, feeler)) return false;
     if (netMask !== 0 && ((netMask >>> e.network[slot]) & 1) === 0) return false;
+    if (ctx.isBanned !== undefined && ctx.isBanned(e.addrAt(slot))) return false;
     return !(opts.exclude && opts.exclude(e.serviceAt(slot)));
   };
   const fromSelect = (newOnly: boolean, accept: (slot: number) => boolean, tries: number): number => {

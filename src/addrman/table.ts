@@ -4,6 +4,10 @@
  * `SetServices_`), with Core's rules and in Core's order, so that the same inputs and the same random
  * stream give the same table.
  *
+ * This is the table's one door: together with its column store (entries.ts) it is the only code that
+ * writes entries, cells, counts and the collision set. Everything else — `AddrMan`, selection,
+ * collisions, the loader (load.ts) — reads freely but changes state through the named methods here.
+ *
  * Bucket cells hold slot numbers of the entry table (-1 = empty). Beside Core's state the tables keep
  * per-bucket occupancy counts (overall and per network), maintained on every cell write, so that
  * `select` can tell an empty bucket in O(1) instead of scanning 64 cells.
@@ -35,6 +39,7 @@ import {
   ADDRMAN_TRIED_SLOTS,
 } from './constants.js';
 import { EntryTable, writeKey } from './entries.js';
+import type { EntryColumns } from './image.js';
 
 /** Number of Core network ids (NET_UNROUTABLE … NET_INTERNAL). */
 export const NET_COUNT = 7;
@@ -80,7 +85,7 @@ export class AddrTable {
   nextId = 0;
   /** Core m_last_good (starts at 1 s so that "never" is strictly worse). */
   lastGood = 1;
-  /** Core m_tried_collisions, kept sorted by id. */
+  /** Core m_tried_collisions, kept sorted by id (changed only through the methods below). */
   collisions: Collision[] = [];
   /** Bucket hashing under nKey. */
   bucketer: Bucketer;
@@ -486,31 +491,48 @@ export class AddrTable {
     if (slot >= 0) this.entries.setServices(slot, services);
   }
 
-  // ---- the loader's door (peers.dat) ----------------------------------------------------------------
+  // ---- the loader's door (load.ts) -------------------------------------------------------------
 
-  /**
-   * Creates an entry read from peers.dat, with its stored statistics, counted as new and without
-   * references (Core Unserialize: `mapInfo[n] = info`, `m_network_counts[..].n_new++`). Without
-   * `group`, the entry's network group is computed when first needed.
-   */
-  loadEntry(id: number, rec: AddressRecord, source: NetAddress, lastSuccess: number, attempts: number, group?: Uint8Array): number {
-    const e = this.entries;
-    const addr = rec.service.addr;
-    const network = addr.getNetwork();
-    const netClass = network === Net.IPV6 ? routableNetClass(addr) : network;
-    const slot = e.create(id, addr, rec.service.port, source, rec.time, rec.services, network, netClass, group);
-    e.lastSuccess[slot] = lastSuccess;
-    e.attempts[slot] = attempts;
-    const net = e.network[slot];
-    this.nNew++;
-    this.netNew[net]++;
-    this.netPresent[net] = 1;
-    this.nextId = Math.max(this.nextId, id + 1);
-    return slot;
+  /** Takes over an image's columns as the (empty) entry store: row i becomes slot i, not yet live. */
+  adoptColumns(cols: EntryColumns, rows: number): void {
+    if (this.entries.live !== 0 || this.nNew !== 0 || this.nTried !== 0) throw new Error('addrman: loading into a table that is not empty');
+    this.entries.adopt(cols, rows);
   }
 
-  /** Moves a just-loaded entry into the (empty) tried cell its hash names. */
-  loadIntoTried(slot: number, bucket: number, pos: number): void {
+  /**
+   * Makes an adopted row a live entry with id `id`, counted as new and without references (Core
+   * Unserialize: `mapInfo[n] = info`, `m_network_counts[..].n_new++`). `addr` is the row's address,
+   * `group` its network group (computed when first needed if absent).
+   */
+  activateRow(slot: number, id: number, addr: NetAddress, group?: Uint8Array): void {
+    const network = addr.getNetwork();
+    const netClass = network === Net.IPV6 ? routableNetClass(addr) : network;
+    this.entries.activate(slot, id, network, netClass, group);
+    this.nNew++;
+    this.netNew[network]++;
+    this.netPresent[network] = 1;
+    this.nextId = Math.max(this.nextId, id + 1);
+  }
+
+  /** Ends the creation phase of a load: rows never activated become free slots; ids continue after the last row. */
+  endAdoption(): void {
+    this.entries.finishAdoption();
+    this.nextId = Math.max(this.nextId, this.entries.slotLimit);
+  }
+
+  /** Sets Core's m_last_good (seconds), as a loaded file or snapshot states it. */
+  setLastGood(seconds: number): void {
+    this.lastGood = seconds;
+  }
+
+  /** Remembers an entry's own-source new cell (`GetNewBucket(nKey)` and its position), as hashed by the loader. */
+  cachePrimaryNewCell(slot: number, bucket: number, pos: number): void {
+    this.entries.newBucket[slot] = bucket;
+    this.entries.newPos[slot] = pos;
+  }
+
+  /** Moves a just-loaded new entry into the (empty) tried cell its hash names. */
+  placeTried(slot: number, bucket: number, pos: number): void {
     const e = this.entries;
     const net = e.network[slot];
     this.nNew--;
@@ -524,9 +546,17 @@ export class AddrTable {
   }
 
   /** Adds a new-table reference for a loaded entry in an empty cell. */
-  loadNewRef(slot: number, bucket: number, pos: number): void {
+  placeNewRef(slot: number, bucket: number, pos: number): void {
     this.entries.refCount[slot]++;
     this.setNewCell(bucket, pos, slot);
+  }
+
+  // ---- connection state (Peerbook) ------------------------------------------------------------------
+
+  /** Sets the connection state of a live entry (`StateKind` and its time, seconds). */
+  setConnectionState(slot: number, kind: number, time: number): void {
+    this.entries.stateKind[slot] = kind;
+    this.entries.stateTime[slot] = time;
   }
 
   // ---- collisions ----------------------------------------------------------------------------------
@@ -543,6 +573,16 @@ export class AddrTable {
   /** True when a collision's entry still exists (Core: `mapInfo.count(id_new) == 1`). */
   collisionLive(c: Collision): boolean {
     return this.entries.isLive(c.slot) && this.entries.id[c.slot] === c.id;
+  }
+
+  /** Removes the collisions whose ids are in `ids` (Core: `m_tried_collisions.erase`). */
+  eraseCollisions(ids: ReadonlySet<number>): void {
+    if (ids.size > 0) this.collisions = this.collisions.filter((c) => !ids.has(c.id));
+  }
+
+  /** Removes the collision at position `i` of the ordered set. */
+  eraseCollisionAt(i: number): void {
+    this.collisions.splice(i, 1);
   }
 }
 
