@@ -250,13 +250,17 @@ export class EntryTable {
 
   /**
    * Makes adopted row `slot` a live entry with id `id`: its stored fields are already in the columns;
-   * the derived ones (network, class, group, no references) are set, and it is appended to
-   * `randomOrder` and indexed (Core Unserialize's `mapInfo`/`mapAddr`/`vRandom` fill).
+   * the derived ones (network, class, group, no references) are set, and it is indexed and appended to
+   * `randomOrder` (Core Unserialize's `mapInfo`/`mapAddr`/`vRandom` fill). When another live entry
+   * has the same address and port, nothing changes and that entry's slot is returned; else -1.
    */
-  activate(slot: number, id: number, network: number, netClass: number, group: Uint8Array | undefined): void {
+  activate(slot: number, id: number, network: number, netClass: number, group: Uint8Array | undefined): number {
+    const existing = this.index.insertUnique(slot);
+    if (existing >= 0) return existing;
     this.id[slot] = id;
     this.live++;
-    this.link(slot, network, netClass, group);
+    this.derive(slot, network, netClass, group);
+    return -1;
   }
 
   /** Ends an adoption: every row that was not activated becomes a free slot with cleared services. */
@@ -271,6 +275,12 @@ export class EntryTable {
 
   /** Sets the derived fields of a slot whose stored fields are written and indexes it. */
   private link(slot: number, network: number, netClass: number, group: Uint8Array | undefined): void {
+    this.derive(slot, network, netClass, group);
+    this.index.insert(slot);
+  }
+
+  /** Sets the derived fields of a slot whose stored fields are written, and appends it to `randomOrder`. */
+  private derive(slot: number, network: number, netClass: number, group: Uint8Array | undefined): void {
     this.network[slot] = network;
     this.netClass[slot] = netClass;
     this.setGroup(slot, group);
@@ -283,7 +293,6 @@ export class EntryTable {
     this.services.update(slot, 0, 0, this.svcLo[slot], this.svcHi[slot]);
     this.randomPos[slot] = this.randomLen;
     this.randomOrder[this.randomLen++] = slot;
-    this.index.insert(slot);
   }
 
   /** Removes a live entry from `randomOrder` and both indexes and frees its slot (Core `Delete`'s bookkeeping). */
@@ -404,8 +413,8 @@ export class EntryTable {
    * Writes Core's `CService::GetKey()` for `slot` into `out` — `GetAddrBytes()` (the 16-byte v1 form
    * for IPv4, IPv6 and internal; raw bytes otherwise) then the port big-endian — and returns its length.
    */
-  writeServiceKey(slot: number, out: Uint8Array): number {
-    return writeKey(this.net[slot], this.addr, slot * ADDR_SLOT_BYTES, this.port[slot], out);
+  writeServiceKey(slot: number, out: Uint8Array, at = 0): number {
+    return writeKey(this.net[slot], this.addr, slot * ADDR_SLOT_BYTES, this.port[slot], out, at);
   }
 
   /** The address of `slot` as a `NetAddress` (allocates). */
@@ -507,31 +516,31 @@ export class EntryTable {
 }
 
 /**
- * Writes Core's `GetKey()` of (net, address bytes at pool[off..], port) into `out`; returns the length.
+ * Writes Core's `GetKey()` of (net, address bytes at pool[off..], port) into `out` at `at`; returns the length.
  * IPv4 becomes ::ffff:a.b.c.d and internal fd6b:88c0:8724::/48 + 10 bytes, as `SerializeV1Array`.
  */
-export function writeKey(net: number, pool: Uint8Array, off: number, port: number, out: Uint8Array): number {
-  let p = 0;
+export function writeKey(net: number, pool: Uint8Array, off: number, port: number, out: Uint8Array, at = 0): number {
+  let p = at;
   switch (net) {
     case Net.IPV4:
-      for (let i = 0; i < 12; i++) out[i] = IPV4_IN_IPV6_PREFIX[i];
-      out[12] = pool[off]; out[13] = pool[off + 1]; out[14] = pool[off + 2]; out[15] = pool[off + 3];
-      p = 16;
+      for (let i = 0; i < 12; i++) out[p + i] = IPV4_IN_IPV6_PREFIX[i];
+      out[p + 12] = pool[off]; out[p + 13] = pool[off + 1]; out[p + 14] = pool[off + 2]; out[p + 15] = pool[off + 3];
+      p += 16;
       break;
     case Net.INTERNAL:
-      for (let i = 0; i < 6; i++) out[i] = INTERNAL_IN_IPV6_PREFIX[i];
-      for (let i = 0; i < 10; i++) out[6 + i] = pool[off + i];
-      p = 16;
+      for (let i = 0; i < 6; i++) out[p + i] = INTERNAL_IN_IPV6_PREFIX[i];
+      for (let i = 0; i < 10; i++) out[p + 6 + i] = pool[off + i];
+      p += 16;
       break;
     default: {
       const len = ADDR_LEN[net];
-      for (let i = 0; i < len; i++) out[i] = pool[off + i];
-      p = len;
+      for (let i = 0; i < len; i++) out[p + i] = pool[off + i];
+      p += len;
     }
   }
   out[p] = port >>> 8;
   out[p + 1] = port & 0xff;
-  return p + 2;
+  return p + 2 - at;
 }
 
 /** Builds a `NetAddress` from a network id and pooled bytes. */

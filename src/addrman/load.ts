@@ -25,13 +25,13 @@
  * then placement runs in Core's order. Entry i of the image lives in slot i: the columns are adopted,
  * not copied.
  */
-import type { NetAddress } from '../address/netaddress.js';
 import { bytesEqual } from '../util/hex.js';
-import { MAX_SERVICE_KEY_BYTES, type KeyBatch } from './bucketing.js';
+import { CLASS_VALID, classifyPooled } from './address-class.js';
+import { SlotKeys, type KeyBatch } from './bucketing.js';
 import { checkAddrman } from './consistency.js';
 import { ADDRMAN_NEW_BUCKET_COUNT, ADDRMAN_NEW_BUCKETS_PER_ADDRESS } from './constants.js';
 import { AddrManRestoreError } from './errors.js';
-import { NOT_GIVEN, OWN_SOURCE_BUCKET, type TableImage } from './image.js';
+import { ADDR_SLOT_BYTES, NOT_GIVEN, OWN_SOURCE_BUCKET, type TableImage } from './image.js';
 import type { AddrTable } from './table.js';
 
 /** Loads `img` into the empty table `t` (built under `img.key`). Throws `AddrManRestoreError`. */
@@ -43,51 +43,49 @@ export function loadImage(t: AddrTable, img: TableImage): void {
     (img.asmapChecksum === undefined || bytesEqual(img.asmapChecksum, t.netgroups.asmapChecksum()));
   t.adoptColumns(img.columns, n);
 
-  // Addresses, validity and (for tried rows) groups and hashed tried cells, in one batch.
-  const addrs: (NetAddress | undefined)[] = new Array(n);
-  const groups: (Uint8Array | undefined)[] = new Array(n);
-  const triedRows: number[] = [];
+  // Classify every row's address from the pooled bytes (valid? network, class), and hash the cells
+  // of the valid tried rows in one batch.
+  const klass = new Uint8Array(n);
+  let triedCount = 0;
   for (let i = 0; i < n; i++) {
-    const addr = e.addrAt(i);
-    if (!addr.isValid()) continue;
-    addrs[i] = addr;
-    if (img.inTried[i] !== 0) {
-      groups[i] = t.netgroups.getGroup(addr);
-      triedRows.push(i);
-    }
+    klass[i] = classifyPooled(e.net[i], e.addr, i * ADDR_SLOT_BYTES);
+    if ((klass[i] & CLASS_VALID) !== 0 && img.inTried[i] !== 0) triedCount++;
   }
-  const tb = new Int32Array(triedRows.length);
-  const tp = new Int32Array(triedRows.length);
-  t.bucketer.triedLocationsBatch(keysOf(t, triedRows), triedRows.map((i) => groups[i] as Uint8Array), tb, tp);
-  const triedBucket = new Int32Array(n).fill(-1);
-  const triedPos = new Int32Array(n).fill(-1);
-  triedRows.forEach((i, k) => {
-    triedBucket[i] = tb[k];
-    triedPos[i] = tp[k];
-  });
+  const triedRows = new Int32Array(triedCount);
+  const triedGroups: Uint8Array[] = new Array(triedCount);
+  for (let i = 0, k = 0; i < n; i++) {
+    if ((klass[i] & CLASS_VALID) === 0 || img.inTried[i] === 0) continue;
+    triedRows[k] = i;
+    triedGroups[k++] = t.netgroups.getGroup(e.addrAt(i));
+  }
+  const tb = new Int32Array(triedCount);
+  const tp = new Int32Array(triedCount);
+  t.bucketer.triedLocationsBatch(keysOf(t, triedRows, triedCount), triedGroups, tb, tp);
+  const triedAt = new Int32Array(n).fill(-1); // row → index in triedRows
+  for (let k = 0; k < triedCount; k++) triedAt[triedRows[k]] = k;
 
   // 1–2. Create the entries. Under Core's rules a tried entry whose cell is taken is never created;
   // under strict rules every entry is created first, so that a repeated address is reported before
   // any cell conflict.
   const created = new Uint8Array(n);
   for (let i = 0; i < n; i++) {
-    const addr = addrs[i];
-    if (addr === undefined) continue;
-    const tried = img.inTried[i] !== 0;
-    if (!strict && tried && t.triedCell(triedBucket[i], triedPos[i]) !== -1) continue; // Core: nLost++
-    const existing = e.find(addr, e.port[i]);
+    const c = klass[i];
+    if ((c & CLASS_VALID) === 0) continue;
+    const k = triedAt[i];
+    if (!strict && k >= 0 && t.triedCell(tb[k], tp[k]) !== -1) continue; // Core: nLost++
+    const existing = t.activateRow(i, i, c & 7, (c >>> 3) & 7, k >= 0 ? triedGroups[k] : undefined);
     if (existing >= 0) {
       throw new AddrManRestoreError(i, 'address', `${e.serviceAt(i).toString()} repeats entry ${existing} (Core CheckAddrman -5)`, -5);
     }
-    t.activateRow(i, i, addr, groups[i]);
     created[i] = 1;
-    if (!strict && tried) t.placeTried(i, triedBucket[i], triedPos[i]);
+    if (!strict && k >= 0) t.placeTried(i, tb[k], tp[k]);
   }
   t.endAdoption();
   if (strict) {
-    for (const i of triedRows) {
-      const b = triedBucket[i];
-      const p = triedPos[i];
+    for (let k = 0; k < triedCount; k++) {
+      const i = triedRows[k];
+      const b = tb[k];
+      const p = tp[k];
       if (keepCells && img.triedBucket[i] !== NOT_GIVEN) {
         if (img.triedBucket[i] !== b) {
           throw new AddrManRestoreError(i, 'cells[0].bucket', `tried bucket ${img.triedBucket[i]} is not where the key puts ${e.serviceAt(i).toString()} (bucket ${b})`);
@@ -106,33 +104,42 @@ export function loadImage(t: AddrTable, img: TableImage): void {
   // 3. New-table references. Hash the positions of trusted references, and the own-source cells of
   // entries that may need one, in batches.
   const refs = img.refs;
-  const trusted: number[] = [];
+  const trusted = new Int32Array(refs.length);
+  let trustedCount = 0;
   const needPrimary = new Uint8Array(n);
+  let primaryCount = 0;
   for (let r = 0; r < refs.length; r++) {
     const i = refs.row[r];
     if (i < 0 || i >= n || created[i] === 0 || img.inTried[i] !== 0) continue;
-    if (keepCells && refs.bucket[r] !== OWN_SOURCE_BUCKET) trusted.push(r);
-    else needPrimary[i] = 1;
+    if (keepCells && refs.bucket[r] !== OWN_SOURCE_BUCKET) trusted[trustedCount++] = r;
+    else if (needPrimary[i] === 0) {
+      needPrimary[i] = 1;
+      primaryCount++;
+    }
   }
-  const trustedPos = new Int32Array(trusted.length);
-  t.bucketer.positionsBatch(keysOf(t, trusted.map((r) => refs.row[r])), true, Int32Array.from(trusted, (r) => refs.bucket[r]), trustedPos);
+  const trustedRows = new Int32Array(trustedCount);
+  const trustedBuckets = new Int32Array(trustedCount);
+  for (let k = 0; k < trustedCount; k++) {
+    trustedRows[k] = refs.row[trusted[k]];
+    trustedBuckets[k] = refs.bucket[trusted[k]];
+  }
+  const trustedPos = new Int32Array(trustedCount);
+  t.bucketer.positionsBatch(keysOf(t, trustedRows, trustedCount), true, trustedBuckets, trustedPos);
   const refPos = new Int32Array(refs.length).fill(-1);
-  trusted.forEach((r, k) => {
-    refPos[r] = trustedPos[k];
-  });
-  const primaryRows: number[] = [];
-  for (let i = 0; i < n; i++) if (needPrimary[i] !== 0) primaryRows.push(i);
-  if (primaryRows.length > 0) {
-    const pb = new Int32Array(primaryRows.length);
-    const pp = new Int32Array(primaryRows.length);
-    t.bucketer.newLocationsBatch(
-      keysOf(t, primaryRows),
-      primaryRows.map((i) => t.groupOf(i)),
-      primaryRows.map((i) => t.netgroups.getGroup(e.sourceAt(i))),
-      pb,
-      pp,
-    );
-    primaryRows.forEach((i, k) => t.cachePrimaryNewCell(i, pb[k], pp[k]));
+  for (let k = 0; k < trustedCount; k++) refPos[trusted[k]] = trustedPos[k];
+  if (primaryCount > 0) {
+    const rows = new Int32Array(primaryCount);
+    for (let i = 0, k = 0; i < n; i++) if (needPrimary[i] !== 0) rows[k++] = i;
+    const pb = new Int32Array(primaryCount);
+    const pp = new Int32Array(primaryCount);
+    const addrGroups: Uint8Array[] = new Array(primaryCount);
+    const srcGroups: Uint8Array[] = new Array(primaryCount);
+    for (let k = 0; k < primaryCount; k++) {
+      addrGroups[k] = t.groupOf(rows[k]);
+      srcGroups[k] = t.netgroups.getGroup(e.sourceAt(rows[k]));
+    }
+    t.bucketer.newLocationsBatch(keysOf(t, rows, primaryCount), addrGroups, srcGroups, pb, pp);
+    for (let k = 0; k < primaryCount; k++) t.cachePrimaryNewCell(rows[k], pb[k], pp[k]);
   }
 
   for (let r = 0; r < refs.length; r++) {
@@ -186,10 +193,7 @@ function taken(i: number, field: string, table: string, bucket: number, pos: num
   return new AddrManRestoreError(i, field, `${table} cell (bucket ${bucket}, position ${pos}) is already taken by entry ${other}`);
 }
 
-/** The service keys of `slots`, as a batch. */
-function keysOf(t: AddrTable, slots: readonly number[]): KeyBatch {
-  const keys = new Uint8Array(slots.length * MAX_SERVICE_KEY_BYTES);
-  const keyLens = new Uint8Array(slots.length);
-  for (let k = 0; k < slots.length; k++) keyLens[k] = t.entries.writeServiceKey(slots[k], keys.subarray(k * MAX_SERVICE_KEY_BYTES));
-  return { n: slots.length, keys, keyLens };
+/** The service keys of the first `n` of `slots`, read from the table as they are hashed. */
+function keysOf(t: AddrTable, slots: Int32Array, n: number): KeyBatch {
+  return new SlotKeys(t.entries, slots, n);
 }

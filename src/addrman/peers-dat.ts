@@ -28,15 +28,15 @@ import { DISK_VERSION_ADDRV2, DISK_VERSION_IGNORE_MASK, DISK_VERSION_INIT } from
 import { NetService } from '../address/service.js';
 import { MAX_SIZE } from '../util/bytes.js';
 import { DecodeError, PeerbookError } from '../util/errors.js';
-import { DataFileError, unwrapHashedFile, wrapHashedFile } from './hashed-file.js';
-import { MAX_SERVICE_KEY_BYTES } from './bucketing.js';
+import { sha256d } from '../util/hash.js';
+import { DataFileError, HASHED_FILE_CHECKSUM_BYTES, unwrapHashedFile } from './hashed-file.js';
 import {
   ADDRMAN_BUCKET_SIZE,
   ADDRMAN_NEW_BUCKET_COUNT,
   ADDRMAN_NEW_SLOTS,
   ADDRMAN_TRIED_SLOTS,
 } from './constants.js';
-import { makeNetAddress, writeKey } from './entries.js';
+import { makeNetAddress, type EntryTable } from './entries.js';
 import { AddrManRestoreError, PeersDatError, PeersDatVersionError } from './errors.js';
 import { ADDR_SLOT_BYTES, NOT_GIVEN, OWN_SOURCE_BUCKET, newImage, type EntryColumns, type TableImage } from './image.js';
 import { loadImage } from './load.js';
@@ -54,55 +54,87 @@ export const PEERS_DAT_FILE_NAME = 'peers.dat';
 const BUCKET_COUNT_XOR = 1 << 30;
 /** Offset of the payload in the file (after the 4-byte magic). */
 const PAYLOAD_OFFSET = 4;
-/** Largest serialised entry: version 4, time 4, services ≤ 9, address 34, port 2, source 34, success 8, attempts 4. */
-const MAX_ENTRY_BYTES = 99;
 const TWO_32 = 2 ** 32;
 
 // ---- writing ---------------------------------------------------------------------------------------
 
-/** Serialises the table as a complete peers.dat file (magic, payload, checksum) in format 4 or 3. */
+/**
+ * Serialises the table as a complete peers.dat file (magic, payload, checksum) in format 4 or 3. The
+ * file's size is computed first and the bytes are written once, into the buffer that is returned:
+ * no growing writer, no copy for the envelope (a full table is 5 MB; fresh allocations of that size
+ * cost more than the encoding).
+ */
 export function writePeersDat(t: AddrTable, magic: Uint8Array, format: 3 | 4 = 4): Uint8Array {
   const e = t.entries;
   const keep = format === 3 ? onePerIp(t) : undefined;
-  const newSlots: number[] = [];
-  const triedSlots: number[] = [];
-  for (let slot = 0; slot < e.slotLimit; slot++) {
-    if (!e.isLive(slot) || (keep && !keep[slot])) continue;
-    if (e.refCount[slot] > 0) newSlots.push(slot);
-    else if (e.inTried[slot] !== 0) triedSlots.push(slot);
+  const limit = e.slotLimit;
+  // Entries in file order: new entries (those with a reference), then tried ones; Core's indexes.
+  const order = new Int32Array(e.live);
+  const serialIndex = new Int32Array(limit).fill(-1);
+  let nNew = 0;
+  let size = magic.length + 2 + 32 + 12;
+  for (let slot = 0; slot < limit; slot++) {
+    if (!e.isLive(slot) || (keep && !keep[slot]) || e.refCount[slot] === 0) continue;
+    serialIndex[slot] = nNew;
+    order[nNew++] = slot;
+    size += entryBytes(e, slot);
   }
-  const w = new FastWriter(46 + MAX_ENTRY_BYTES * (newSlots.length + triedSlots.length) + 4 * (ADDRMAN_NEW_BUCKET_COUNT + ADDRMAN_NEW_SLOTS) + 32);
+  let count = nNew;
+  for (let slot = 0; slot < limit; slot++) {
+    if (!e.isLive(slot) || (keep && !keep[slot]) || e.refCount[slot] !== 0 || e.inTried[slot] === 0) continue;
+    order[count++] = slot;
+    size += entryBytes(e, slot);
+  }
+  let refs = 0;
+  const vv = t.vvNew;
+  for (let cell = 0; cell < vv.length; cell++) if (vv[cell] >= 0 && serialIndex[vv[cell]] >= 0) refs++;
+  size += 4 * ADDRMAN_NEW_BUCKET_COUNT + 4 * refs + 32 + HASHED_FILE_CHECKSUM_BYTES;
+
+  const out = new Uint8Array(size);
+  const w = new FastWriter(out);
+  w.bytes(magic);
   w.u8(format);
   w.u8(INCOMPATIBILITY_BASE + format); // lowest compatible = the format itself (V3 → 35, V4 → 36)
   w.bytes(t.bucketer.key);
-  w.i32(newSlots.length);
-  w.i32(triedSlots.length);
-  w.i32(ADDRMAN_NEW_BUCKET_COUNT ^ BUCKET_COUNT_XOR);
-  const serialIndex = new Int32Array(e.slotLimit).fill(-1);
-  newSlots.forEach((slot, i) => {
-    serialIndex[slot] = i;
-    writeEntry(w, t, slot);
-  });
-  for (const slot of triedSlots) writeEntry(w, t, slot);
+  w.u32(nNew);
+  w.u32(count - nNew);
+  w.u32(ADDRMAN_NEW_BUCKET_COUNT ^ BUCKET_COUNT_XOR);
+  for (let i = 0; i < count; i++) writeEntry(w, e, order[i]);
   for (let b = 0; b < ADDRMAN_NEW_BUCKET_COUNT; b++) {
+    // The bucket's count, then its entries' indexes; the count is patched in after them.
+    const countAt = w.pos;
+    w.u32(0);
     let n = 0;
-    for (let i = 0; i < ADDRMAN_BUCKET_SIZE; i++) {
-      const s = t.newCell(b, i);
-      if (s >= 0 && serialIndex[s] >= 0) n++;
+    for (let cell = b * ADDRMAN_BUCKET_SIZE, end = cell + ADDRMAN_BUCKET_SIZE; cell < end; cell++) {
+      const s = vv[cell];
+      if (s >= 0 && serialIndex[s] >= 0) {
+        w.u32(serialIndex[s]);
+        n++;
+      }
     }
-    w.i32(n);
-    for (let i = 0; i < ADDRMAN_BUCKET_SIZE; i++) {
-      const s = t.newCell(b, i);
-      if (s >= 0 && serialIndex[s] >= 0) w.i32(serialIndex[s]);
-    }
+    if (n !== 0) w.patchU32(countAt, n);
   }
   w.bytes(t.netgroups.asmapChecksum());
-  return wrapHashedFile(magic, w.result());
+  if (w.pos !== size - HASHED_FILE_CHECKSUM_BYTES) throw new Error(`peers.dat writer: wrote ${w.pos} bytes, sized ${size - HASHED_FILE_CHECKSUM_BYTES}`);
+  out.set(sha256d(out.subarray(0, w.pos)), w.pos);
+  return out;
+}
+
+/** Bytes of one serialised AddrInfo (V2 disk form). */
+function entryBytes(e: EntryTable, slot: number): number {
+  const lo = e.svcLo[slot];
+  const hi = e.svcHi[slot];
+  const services = hi !== 0 ? 9 : lo < 0xfd ? 1 : lo <= 0xffff ? 3 : 5;
+  return 4 + 4 + services + addrV2Bytes(e.net[slot]) + 2 + addrV2Bytes(e.srcNet[slot]) + 8 + 4;
+}
+
+/** Bytes of an address in BIP155 form (internal and unroutable ones travel as 16-byte IPv6). */
+function addrV2Bytes(net: number): number {
+  return 2 + (net === Net.IPV4 ? 4 : net === Net.ONION || net === Net.I2P ? 32 : 16);
 }
 
 /** Writes one AddrInfo in V2 disk form. */
-function writeEntry(w: FastWriter, t: AddrTable, slot: number): void {
-  const e = t.entries;
+function writeEntry(w: FastWriter, e: EntryTable, slot: number): void {
   w.u32(DISK_VERSION_INIT | DISK_VERSION_ADDRV2);
   w.u32(toUint32(e.time[slot]));
   w.compactSize(e.svcLo[slot], e.svcHi[slot]);
@@ -111,7 +143,7 @@ function writeEntry(w: FastWriter, t: AddrTable, slot: number): void {
   w.u8(e.port[slot] & 0xff);
   writeAddrV2(w, e.srcNet[slot], e.src, slot * ADDR_SLOT_BYTES);
   w.i64(e.lastSuccess[slot]);
-  w.i32(e.attempts[slot]);
+  w.u32(e.attempts[slot]);
 }
 
 /** Core `SerializeV2Stream` from pooled bytes (internal addresses travel as IPv6 in their v1 form). */
@@ -123,19 +155,21 @@ function writeAddrV2(w: FastWriter, net: number, pool: Uint8Array, off: number):
     case Net.I2P: w.u8(5); w.u8(32); w.from(pool, off, 32); return;
     case Net.CJDNS: w.u8(6); w.u8(16); w.from(pool, off, 16); return;
     case Net.INTERNAL: {
-      const key = new Uint8Array(MAX_SERVICE_KEY_BYTES);
-      writeKey(net, pool, off, 0, key);
-      w.u8(2); w.u8(16); w.from(key, 0, 16);
+      w.u8(2); w.u8(16);
+      w.from(INTERNAL_IN_IPV6_PREFIX, 0, 6);
+      w.from(pool, off, 10);
       return;
     }
-    default: w.u8(2); w.u8(16); w.from(new Uint8Array(16), 0, 16);
+    default: w.u8(2); w.u8(16); w.zeros(16);
   }
 }
 
 /** Core's LossyChronoFormatter<uint32_t>: the time truncated to an unsigned 32-bit number. */
 function toUint32(v: number): number {
-  const t = Math.trunc(v) % TWO_32;
-  return t < 0 ? t + TWO_32 : t;
+  const t = Math.trunc(v);
+  if (t >= 0 && t < TWO_32) return t;
+  const r = t % TWO_32;
+  return r < 0 ? r + TWO_32 : r;
 }
 
 /** For V3: marks the one entry per IP that is kept (see the module comment). */
@@ -160,43 +194,49 @@ function onePerIp(t: AddrTable): Uint8Array {
   return keep;
 }
 
-/** A little-endian writer into a buffer sized up front (no per-call growth checks or BigInt). */
+/** A little-endian writer into a buffer sized exactly up front (no growth checks, no BigInt). */
 class FastWriter {
-  private readonly buf: Uint8Array;
-  private pos = 0;
+  /** Bytes written. */
+  pos = 0;
 
-  /** @param capacity bytes to allocate (an upper bound of the output). */
-  constructor(capacity: number) {
-    this.buf = new Uint8Array(capacity);
-  }
+  /** @param buf the output (large enough for everything written). */
+  constructor(private readonly buf: Uint8Array) {}
 
   /** One byte. */
   u8(v: number): void {
     this.buf[this.pos++] = v;
   }
 
-  /** Little-endian uint32. */
+  /** Little-endian 32-bit word (signed or unsigned). */
   u32(v: number): void {
     const b = this.buf;
-    let p = this.pos;
-    b[p++] = v & 0xff;
-    b[p++] = (v >>> 8) & 0xff;
-    b[p++] = (v >>> 16) & 0xff;
-    b[p++] = (v >>> 24) & 0xff;
-    this.pos = p;
+    const p = this.pos;
+    b[p] = v & 0xff;
+    b[p + 1] = (v >>> 8) & 0xff;
+    b[p + 2] = (v >>> 16) & 0xff;
+    b[p + 3] = (v >>> 24) & 0xff;
+    this.pos = p + 4;
   }
 
-  /** Little-endian int32. */
-  i32(v: number): void {
-    this.u32(v | 0);
+  /** Rewrites the little-endian 32-bit word at `at`. */
+  patchU32(at: number, v: number): void {
+    const b = this.buf;
+    b[at] = v & 0xff;
+    b[at + 1] = (v >>> 8) & 0xff;
+    b[at + 2] = (v >>> 16) & 0xff;
+    b[at + 3] = (v >>> 24) & 0xff;
   }
 
   /** Signed 64-bit of an integral double (|v| < 2^53). */
   i64(v: number): void {
     const t = Math.trunc(v);
-    const lo = toUint32(t);
-    const hi = Math.floor((t - lo) / TWO_32);
-    this.u32(lo);
+    if (t >= 0 && t < TWO_32) {
+      this.u32(t);
+      this.u32(0);
+      return;
+    }
+    const hi = Math.floor(t / TWO_32);
+    this.u32(t - hi * TWO_32);
     this.u32(hi | 0);
   }
 
@@ -227,13 +267,14 @@ class FastWriter {
   /** `len` bytes of `pool` from `off`. */
   from(pool: Uint8Array, off: number, len: number): void {
     const b = this.buf;
-    for (let i = 0; i < len; i++) b[this.pos + i] = pool[off + i];
-    this.pos += len;
+    const p = this.pos;
+    for (let i = 0; i < len; i++) b[p + i] = pool[off + i];
+    this.pos = p + len;
   }
 
-  /** The bytes written. */
-  result(): Uint8Array {
-    return this.buf.subarray(0, this.pos);
+  /** `n` zero bytes (the buffer starts zeroed). */
+  zeros(n: number): void {
+    this.pos += n;
   }
 }
 
@@ -430,9 +471,9 @@ function readAddrV2(r: PayloadCursor, net: Uint8Array, pool: Uint8Array, row: nu
   const netId = r.u8();
   const size = r.compactSize();
   if (size > MAX_ADDRV2_SIZE) throw new DecodeError(`Address too long: ${size} > ${MAX_ADDRV2_SIZE}`);
-  const expected = BIP155_SIZE[netId];
+  const expected = netId < BIP155_SIZE.length ? BIP155_SIZE[netId] : 0;
   net[row] = Net.IPV6; // invalid unless set below
-  if (expected === undefined) {
+  if (expected === 0) {
     r.take(size);
     return;
   }
@@ -456,9 +497,9 @@ function readAddrV2(r: PayloadCursor, net: Uint8Array, pool: Uint8Array, row: nu
   }
 }
 
-/** BIP155 address sizes and names by network id (NetAddress.readV2's tables). */
-const BIP155_SIZE: Readonly<Record<number, number>> = { 1: 4, 2: 16, 3: 10, 4: 32, 5: 32, 6: 16 };
-const BIP155_NAME: Readonly<Record<number, string>> = { 1: 'IPv4', 2: 'IPv6', 3: 'TORv2', 4: 'TORv3', 5: 'I2P', 6: 'CJDNS' };
+/** BIP155 address sizes by network id (0: unknown id), and names (NetAddress.readV2's tables). */
+const BIP155_SIZE: readonly number[] = [0, 4, 16, 10, 32, 32, 16];
+const BIP155_NAME: readonly string[] = ['', 'IPv4', 'IPv6', 'TORv2', 'TORv3', 'I2P', 'CJDNS'];
 
 function hasPrefixAt(b: Uint8Array, p: number, prefix: Uint8Array): boolean {
   for (let i = 0; i < prefix.length; i++) if (b[p + i] !== prefix[i]) return false;

@@ -17,7 +17,7 @@ import { Net } from '../address/network.js';
 import type { NetGroupManager } from '../address/netgroup.js';
 import type { AddressRecord } from '../address/record.js';
 import type { Random } from '../util/random.js';
-import { Bucketer, MAX_SERVICE_KEY_BYTES, type KeyBatch } from './bucketing.js';
+import { Bucketer, MAX_SERVICE_KEY_BYTES, PackedKeys } from './bucketing.js';
 import {
   ADDRMAN_BUCKET_SIZE,
   ADDRMAN_CONNECTED_UPDATE_INTERVAL_S,
@@ -352,14 +352,14 @@ export class AddrTable {
     }
     if (idx.length === 0) return hint;
     const m = idx.length;
-    const batch: KeyBatch = { n: m, keys: new Uint8Array(m * MAX_SERVICE_KEY_BYTES), keyLens: new Uint8Array(m) };
+    const batch = new PackedKeys(m, new Uint8Array(m * MAX_SERVICE_KEY_BYTES), new Uint8Array(m));
     const groups: Uint8Array[] = new Array(m);
     const srcGroups: Uint8Array[] = new Array(m).fill(srcGroup);
     for (let j = 0; j < m; j++) {
       const s = records[idx[j]].service;
       groups[j] = this.netgroups.getGroup(s.addr);
       hint.group[idx[j]] = groups[j];
-      batch.keyLens[j] = writeKey(s.addr.net, s.addr.bytes, 0, s.port, batch.keys.subarray(j * MAX_SERVICE_KEY_BYTES));
+      batch.keyLens[j] = writeKey(s.addr.net, s.addr.bytes, 0, s.port, batch.keys, j * MAX_SERVICE_KEY_BYTES);
     }
     const nb = new Int32Array(m);
     const np = new Int32Array(m);
@@ -501,17 +501,19 @@ export class AddrTable {
 
   /**
    * Makes an adopted row a live entry with id `id`, counted as new and without references (Core
-   * Unserialize: `mapInfo[n] = info`, `m_network_counts[..].n_new++`). `addr` is the row's address,
-   * `group` its network group (computed when first needed if absent).
+   * Unserialize: `mapInfo[n] = info`, `m_network_counts[..].n_new++`). `network` and `netClass` are
+   * Core's `GetNetwork()` and `GetNetClass()` of its address, `group` its network group (computed when
+   * first needed if absent). Returns -1, or — doing nothing — the slot of a live entry with the same
+   * address and port (Core CheckAddrman -5).
    */
-  activateRow(slot: number, id: number, addr: NetAddress, group?: Uint8Array): void {
-    const network = addr.getNetwork();
-    const netClass = network === Net.IPV6 ? routableNetClass(addr) : network;
-    this.entries.activate(slot, id, network, netClass, group);
+  activateRow(slot: number, id: number, network: number, netClass: number, group?: Uint8Array): number {
+    const existing = this.entries.activate(slot, id, network, netClass, group);
+    if (existing >= 0) return existing;
     this.nNew++;
     this.netNew[network]++;
     this.netPresent[network] = 1;
     this.nextId = Math.max(this.nextId, id + 1);
+    return -1;
   }
 
   /** Ends the creation phase of a load: rows never activated become free slots; ids continue after the last row. */

@@ -117,7 +117,7 @@ function referencePayload(r: ByteReader, netgroups: NetGroupManager): AddrTable 
     const x = read[n];
     if (!x.service.addr.isValid()) continue;
     if (t.entries.find(x.service.addr, x.service.port) >= 0) throw duplicate(n);
-    t.activateRow(n, n, x.service.addr);
+    t.activateRow(n, n, x.service.addr.getNetwork(), x.service.addr.getNetClass());
   }
   // Tried entries: GetTriedBucket, GetBucketPosition; lost when invalid or the cell is taken.
   for (let n = nNew; n < nNew + nTried; n++) {
@@ -128,7 +128,7 @@ function referencePayload(r: ByteReader, netgroups: NetGroupManager): AddrTable 
     const pos = t.bucketer.position(false, bucket, key34, len);
     if (t.triedCell(bucket, pos) !== -1) continue;
     if (t.entries.find(x.service.addr, x.service.port) >= 0) throw duplicate(n);
-    t.activateRow(n, n, x.service.addr);
+    t.activateRow(n, n, x.service.addr.getNetwork(), x.service.addr.getNetClass());
     t.placeTried(n, bucket, pos);
   }
   t.endAdoption();
