@@ -91,3 +91,43 @@ function isZero(b: Uint8Array, o: number, n: number): boolean {
   for (let i = 0; i < n; i++) if (b[o + i] !== 0) return false;
   return true;
 }
+
+/**
+ * Core `NetGroupManager::GetGroup` without an asmap (prefix groups), read from pooled bytes: writes the
+ * group (network class byte, then the prefix bytes) into `out` at `at` and returns its length (at most
+ * 11: an internal address's class and 10 bytes; at most 7 for a routable address). Callers with an
+ * asmap use `NetGroupManager.getGroup`.
+ */
+export function writeGroupPooled(net: number, b: Uint8Array, o: number, out: Uint8Array, at: number): number {
+  const c = classifyPooled(net, b, o);
+  const netClass = (c >>> 3) & 7;
+  if (net === Net.INTERNAL) {
+    out[at] = netClass;
+    for (let i = 0; i < 10; i++) out[at + 1 + i] = b[o + i];
+    return 11;
+  }
+  if ((c & 7) === Net.UNROUTABLE) { // local, invalid or otherwise unroutable: the class byte alone
+    out[at] = netClass;
+    return 1;
+  }
+  if (netClass === Net.IPV4) { // IPv4 itself, or an IPv6 that embeds one: its /16
+    out[at] = Net.IPV4;
+    if (net === Net.IPV4) { out[at + 1] = b[o]; out[at + 2] = b[o + 1]; }
+    else if (b[o] === 0x20 && b[o + 1] === 0x02) { out[at + 1] = b[o + 2]; out[at + 2] = b[o + 3]; } // 6to4
+    else if (b[o] === 0x20 && b[o + 1] === 0x01) { out[at + 1] = ~b[o + 12] & 0xff; out[at + 2] = ~b[o + 13] & 0xff; } // Teredo
+    else { out[at + 1] = b[o + 12]; out[at + 2] = b[o + 13]; } // NAT64, SIIT
+    return 3;
+  }
+  let bits: number;
+  if (net === Net.ONION || net === Net.I2P) bits = 4;
+  else if (net === Net.CJDNS) bits = 12; // the constant 0xfc byte plus 4 random bits
+  else if (b[o] === 0x20 && b[o + 1] === 0x01 && b[o + 2] === 0x04 && b[o + 3] === 0x70) bits = 36; // Hurricane Electric
+  else bits = 32;
+  const whole = bits >> 3;
+  const rest = bits & 7;
+  out[at] = netClass;
+  for (let i = 0; i < whole; i++) out[at + 1 + i] = b[o + i];
+  if (rest === 0) return 1 + whole;
+  out[at + 1 + whole] = b[o + whole] | ((1 << (8 - rest)) - 1);
+  return 2 + whole;
+}

@@ -24,6 +24,7 @@ import { checkAddrman } from './consistency.js';
 import { DEFAULT_FAILED_RETRY_MS, MAX_ADDRMAN_CONSISTENCY_CHECKS } from './constants.js';
 import { StateKind, stateFromColumns } from './connection-state.js';
 import { splitServices } from './entries.js';
+import type { AddressBatch } from './address-batch.js';
 import { AddrManConsistencyError } from './errors.js';
 import { loadImage } from './load.js';
 import { readPeersDat, writePeersDat } from './peers-dat.js';
@@ -77,6 +78,8 @@ export class AddrMan {
   private readonly checkRatio: number;
   private readonly failedRetryMs: number;
   private readonly isBanned: ((addr: NetAddress) => boolean) | undefined;
+  /** Reused by GetAddr for the chosen slots (grows to the largest answer, at most one table). */
+  private slotScratch = new Int32Array(0);
 
   static {
     tableOf = (man) => man.table;
@@ -204,12 +207,28 @@ export class AddrMan {
     return result;
   }
 
-  /** Core `GetAddr`: random addresses to share (what a GETADDR reply contains). */
+  /** Core `GetAddr`: random addresses to share (what a GETADDR reply contains), as objects. */
   getAddr(opts: GetAddrOptions): AddressRecord[] {
     this.check();
-    const slots = getAddrSlots(this.table, this.clock.nowSeconds(), opts);
+    const slots = getAddrSlots(this.table, this.clock.nowSeconds(), opts, this.scratchFor(opts));
     const e = this.table.entries;
-    const out = slots.map((s) => e.recordAt(s));
+    const out: AddressRecord[] = new Array(slots.length);
+    for (let i = 0; i < slots.length; i++) out[i] = e.recordAt(slots[i]);
+    this.check();
+    return out;
+  }
+
+  /**
+   * Core `GetAddr` into a reusable batch: the same draws and the same answer as `getAddr`, written as
+   * copies into `out`'s columns (cleared first) instead of one object per record. Returns `out`.
+   */
+  getAddrInto(opts: GetAddrOptions, out: AddressBatch): AddressBatch {
+    this.check();
+    const slots = getAddrSlots(this.table, this.clock.nowSeconds(), opts, this.scratchFor(opts));
+    const e = this.table.entries;
+    out.clear();
+    out.reserve(slots.length);
+    for (let i = 0; i < slots.length; i++) out.pushEntry(e, slots[i]);
     this.check();
     return out;
   }
@@ -358,6 +377,14 @@ export class AddrMan {
     if (this.random.randrange(this.checkRatio) >= 1) return;
     const err = checkAddrman(this.table);
     if (err !== 0) throw new AddrManConsistencyError(err);
+  }
+
+  /** The GetAddr slot scratch, grown to the largest answer `opts` allows (at most the table). */
+  private scratchFor(opts: GetAddrOptions): Int32Array {
+    const total = this.table.entries.randomLen;
+    const bound = opts.maxAddresses > 0 ? Math.min(total, opts.maxAddresses) : total;
+    if (this.slotScratch.length < bound) this.slotScratch = new Int32Array(bound);
+    return this.slotScratch;
   }
 
   private time(timeSeconds: number | undefined): number {

@@ -135,22 +135,27 @@ export class Bucketer {
   // ---- batches -------------------------------------------------------------------------------------
 
   /**
-   * New buckets and positions of n services (`keys`) with address groups `addrGroups[i]`, heard from
-   * sources with groups `srcGroups[i]`. Writes `outBucket[i]`, `outPos[i]`.
+   * New buckets and positions of n services (`keys`) with address groups `addrGroups` (item i), heard
+   * from sources with groups `srcGroups[i]` (or all from one source group). Writes `outBucket[i]`,
+   * `outPos[i]`.
    */
-  newLocationsBatch(k: KeyBatch, addrGroups: Uint8Array[], srcGroups: Uint8Array[], outBucket: Int32Array, outPos: Int32Array): void {
+  newLocationsBatch(k: KeyBatch, addrGroups: Groups, srcGroups: Uint8Array[] | Uint8Array, outBucket: Int32Array, outPos: Int32Array): void {
     const msg = this.buf;
     HASHER.useKey(this.keyConsts);
     HASHER.reset();
     const t1 = new Int32Array(k.n);
-    for (let i = 0; i < k.n; i++) t1[i] = HASHER.pushKeyed(msg, this.writeNewH1(msg, addrGroups[i], srcGroups[i]));
+    const oneSource = srcGroups instanceof Uint8Array;
+    for (let i = 0; i < k.n; i++) {
+      const src = oneSource ? srcGroups : srcGroups[i];
+      t1[i] = HASHER.pushKeyed(msg, putVec(msg, putGroup(msg, ADDRMAN_KEY_BYTES, addrGroups, i), src));
+    }
     HASHER.flush();
-    this.secondHashes(k.n, t1, srcGroups, ADDRMAN_NEW_BUCKETS_PER_SOURCE_GROUP, ADDRMAN_NEW_BUCKET_COUNT, (g) => this.newCacheFor(g), outBucket);
+    this.secondHashes(k.n, t1, srcGroups, outBucket);
     this.positionsBatch(k, true, outBucket, outPos);
   }
 
-  /** Tried buckets and positions of n services with address groups `addrGroups[i]`. */
-  triedLocationsBatch(k: KeyBatch, addrGroups: Uint8Array[], outBucket: Int32Array, outPos: Int32Array): void {
+  /** Tried buckets and positions of n services with address groups `addrGroups` (item i). */
+  triedLocationsBatch(k: KeyBatch, addrGroups: Groups, outBucket: Int32Array, outPos: Int32Array): void {
     const msg = this.buf;
     HASHER.useKey(this.keyConsts);
     HASHER.reset();
@@ -162,7 +167,7 @@ export class Bucketer {
     for (let i = 0; i < k.n; i++) h1[i] = HASHER.result(t1[i]) % ADDRMAN_TRIED_BUCKETS_PER_GROUP;
     HASHER.useKey(this.keyConsts);
     HASHER.reset();
-    for (let i = 0; i < k.n; i++) t2[i] = HASHER.pushKeyed(msg, this.writeH2(msg, addrGroups[i], h1[i]));
+    for (let i = 0; i < k.n; i++) t2[i] = HASHER.pushKeyed(msg, putLe64Small(msg, putGroup(msg, ADDRMAN_KEY_BYTES, addrGroups, i), h1[i]));
     HASHER.flush();
     for (let i = 0; i < k.n; i++) outBucket[i] = HASHER.result(t2[i]) % ADDRMAN_TRIED_BUCKET_COUNT;
     this.positionsBatch(k, false, outBucket, outPos);
@@ -180,32 +185,31 @@ export class Bucketer {
   }
 
   /** Round two of a new-bucket batch: `hash2` per (source group, hash1 % 64), from the cache or hashed once. */
-  private secondHashes(
-    n: number, t1: Int32Array, groups: Uint8Array[], per: number, count: number,
-    cacheFor: (g: Uint8Array) => Int16Array, out: Int32Array,
-  ): void {
+  private secondHashes(n: number, t1: Int32Array, groups: Uint8Array[] | Uint8Array, out: Int32Array): void {
     const msg = this.buf;
     const h1 = new Int32Array(n);
-    for (let i = 0; i < n; i++) h1[i] = HASHER.result(t1[i]) % per;
+    for (let i = 0; i < n; i++) h1[i] = HASHER.result(t1[i]) % ADDRMAN_NEW_BUCKETS_PER_SOURCE_GROUP;
     HASHER.useKey(this.keyConsts);
     HASHER.reset();
+    const oneSource = groups instanceof Uint8Array;
     const pending: Array<{ cache: Int16Array; slot: number; ticket: number }> = [];
     const caches: Int16Array[] = new Array(n);
     let lastGroup: Uint8Array | undefined;
     let lastCache: Int16Array | undefined;
     for (let i = 0; i < n; i++) {
       // Batches often repeat one group object (every address of an Add call shares its source group).
-      const cache = groups[i] === lastGroup && lastCache !== undefined ? lastCache : cacheFor(groups[i]);
-      lastGroup = groups[i];
+      const group = oneSource ? groups : groups[i];
+      const cache = group === lastGroup && lastCache !== undefined ? lastCache : this.newCacheFor(group);
+      lastGroup = group;
       lastCache = cache;
       caches[i] = cache;
       if (cache[h1[i]] === -1) {
         cache[h1[i]] = -2; // queued in this batch
-        pending.push({ cache, slot: h1[i], ticket: HASHER.pushKeyed(msg, this.writeH2(msg, groups[i], h1[i])) });
+        pending.push({ cache, slot: h1[i], ticket: HASHER.pushKeyed(msg, this.writeH2(msg, group, h1[i])) });
       }
     }
     HASHER.flush();
-    for (const p of pending) p.cache[p.slot] = HASHER.result(p.ticket) % count;
+    for (const p of pending) p.cache[p.slot] = HASHER.result(p.ticket) % ADDRMAN_NEW_BUCKET_COUNT;
     for (let i = 0; i < n; i++) out[i] = caches[i][h1[i]];
   }
 
@@ -283,6 +287,29 @@ function cacheFor(map: Map<string, Int16Array>, group: Uint8Array, size: number)
     map.set(s, row);
   }
   return row;
+}
+
+/**
+ * Network groups of a batch: one array per item, or packed GROUP_SLOT_BYTES apart in one buffer as a
+ * length byte followed by the group bytes (the entry table's group column layout).
+ */
+export type Groups = readonly Uint8Array[] | PackedGroups;
+
+/** Groups packed in one buffer, item i at `i * stride`: a length byte, then the bytes. */
+export class PackedGroups {
+  /** @param buf the packed groups; @param stride bytes per item. */
+  constructor(readonly buf: Uint8Array, readonly stride: number) {}
+}
+
+/** Writes group i of `groups` as a CompactSize-prefixed vector at `p`; returns the end. */
+function putGroup(b: Uint8Array, p: number, groups: Groups, i: number): number {
+  if (!(groups instanceof PackedGroups)) return putVec(b, p, (groups as readonly Uint8Array[])[i]);
+  const src = groups.buf;
+  const at = i * groups.stride;
+  const len = src[at];
+  b[p++] = len;
+  for (let j = 1; j <= len; j++) b[p++] = src[at + j];
+  return p;
 }
 
 /** Writes a CompactSize-prefixed byte vector (lengths here are always < 253). */

@@ -147,15 +147,28 @@ class Body {
   private nextV128: number;
   private readonly firstV128: number;
 
-  /** @param params number of i32 parameters; the i32 locals follow them, then the v128 locals. */
-  constructor(readonly params: number, readonly i32Locals: number) {
+  /**
+   * @param params number of i32 parameters; the i32 locals follow them, then the value locals.
+   * @param scalar values are plain i32 words (one message) instead of v128 vectors (four).
+   */
+  constructor(readonly params: number, readonly i32Locals: number, readonly scalar = false) {
     this.firstV128 = params + i32Locals;
     this.nextV128 = this.firstV128;
   }
 
-  /** A new v128 local. */
+  /** A new value local (v128, or i32 when scalar). */
   v128(): number {
     return this.nextV128++;
+  }
+
+  /** Emits a lane-wise operation (one of OP_ADD, OP_XOR, OP_AND, OP_OR) in this body's value type. */
+  op(simdOp: number): void {
+    if (!this.scalar) {
+      this.simd(simdOp);
+      return;
+    }
+    // i32.add, i32.xor, i32.and, i32.or
+    this.code.byte(simdOp === OP_ADD ? 0x6a : simdOp === OP_XOR ? 0x73 : simdOp === OP_AND ? 0x71 : 0x72);
   }
 
   get(i: number): void { this.code.byte(0x20); this.code.uleb(i); }
@@ -163,6 +176,10 @@ class Body {
   i32(v: number): void { this.code.byte(0x41); this.code.sleb(v); }
   simd(op: number): void { this.code.byte(0xfd); this.code.uleb(op); }
   splat(v: number): void {
+    if (this.scalar) {
+      this.i32(v);
+      return;
+    }
     this.code.byte(0xfd);
     this.code.byte(0x0c); // v128.const
     for (let lane = 0; lane < 4; lane++) {
@@ -172,10 +189,16 @@ class Body {
       this.code.byte((v >>> 24) & 0xff);
     }
   }
-  /** v128.load from the address on the stack plus `offset`. */
-  load(offset: number): void { this.simd(0x00); this.code.byte(4); this.code.uleb(offset); }
-  /** v128.load32_splat from the address on the stack plus `offset`. */
-  loadSplat(offset: number): void { this.simd(0x09); this.code.byte(2); this.code.uleb(offset); }
+  /** v128.load (scalar: i32.load) from the address on the stack plus `offset`. */
+  load(offset: number): void {
+    if (this.scalar) { this.code.byte(0x28); this.code.byte(2); this.code.uleb(offset); return; }
+    this.simd(0x00); this.code.byte(4); this.code.uleb(offset);
+  }
+  /** v128.load32_splat (scalar: i32.load) from the address on the stack plus `offset`. */
+  loadSplat(offset: number): void {
+    if (this.scalar) { this.code.byte(0x28); this.code.byte(2); this.code.uleb(offset); return; }
+    this.simd(0x09); this.code.byte(2); this.code.uleb(offset);
+  }
   /** v128.store of the value on the stack to the address below it plus `offset`. */
   store(offset: number): void { this.simd(0x0b); this.code.byte(4); this.code.uleb(offset); }
 
@@ -184,9 +207,17 @@ class Body {
     switch (e.kind) {
       case 'const': this.splat(e.v); return;
       case 'local': this.get(e.i); return;
-      case 'bin': this.emit(e.a); this.emit(e.b); this.simd(e.op); return;
-      case 'shift': this.emit(e.a); this.i32(e.n); this.simd(e.right ? 173 : 171); return; // i32x4.shr_u / shl
+      case 'bin': this.emit(e.a); this.emit(e.b); this.op(e.op); return;
+      case 'shift':
+        this.emit(e.a); this.i32(e.n);
+        if (this.scalar) this.code.byte(e.right ? 0x76 : 0x74); // i32.shr_u / i32.shl
+        else this.simd(e.right ? 173 : 171); // i32x4.shr_u / shl
+        return;
       case 'rotr': {
+        if (this.scalar) {
+          this.emit(e.a); this.i32(e.n); this.code.byte(0x78); // i32.rotr
+          return;
+        }
         const x = this.operand(e.a);
         this.get(x); this.i32(e.n); this.simd(173);
         this.get(x); this.i32(32 - e.n); this.simd(171);
@@ -211,7 +242,7 @@ class Body {
 
   /** The function body with its local declarations, size-prefixed (a code-section entry). */
   bytes(): Uint8Array {
-    const decls = [2, ...uleb(this.i32Locals), 0x7f, ...uleb(this.nextV128 - this.firstV128), 0x7b];
+    const decls = [2, ...uleb(this.i32Locals), 0x7f, ...uleb(this.nextV128 - this.firstV128), this.scalar ? 0x7f : 0x7b];
     const size = decls.length + this.code.length + 1;
     return concat([Uint8Array.from(uleb(size)), Uint8Array.from(decls), this.code.bytes(), Uint8Array.of(0x0b)]);
   }
@@ -425,20 +456,59 @@ function kernelFor(cls: number): Uint8Array {
   return f.bytes();
 }
 
+/**
+ * Emits the scalar function for one keyed message class: (in, consts) → the cheap hash (i32). One
+ * message, its words (after the key) at `in` as consecutive i32 values; i32.rotr makes a round about
+ * a third cheaper than the SIMD kernel's, for the single hashes (`Good`'s tried cell) where three of
+ * four lanes would idle.
+ */
+function scalarKernelFor(cls: number): Uint8Array {
+  const f = new Body(2, 0, true);
+  const IN = 0;
+  const CONSTS = 1;
+  const ivExprs = Array.from(IV, (v) => cst(v));
+  const loadAt = (base: number, ptr: number, offset: number): Expr => {
+    const slot = f.v128();
+    f.get(base); f.load(ptr + offset); f.set(slot);
+    return loc(slot);
+  };
+  const mid: Expr[] = [];
+  const keyWords: Expr[] = [];
+  for (let i = 0; i < 8; i++) mid.push(loadAt(CONSTS, 0, i * 4));
+  for (let i = 0; i < 8; i++) keyWords.push(loadAt(CONSTS, 0, 32 + i * 4));
+  const msgWords = Array.from({ length: 8 }, (_, i) => loadAt(IN, 0, i * 4));
+  let h = chain(f, ivExprs, rounds(f, stateFrom(f, mid), [...keyWords, ...msgWords], 8));
+  if (cls === Cls.KEYED56) {
+    const pad: Expr[] = Array.from({ length: 16 }, (_, i) => cst(i === 15 ? 56 * 8 : 0));
+    h = chain(f, h, rounds(f, stateFrom(f, h), pad, 0));
+  } else if (cls === Cls.KEYED2) {
+    h = chain(f, h, rounds(f, stateFrom(f, h), Array.from({ length: 16 }, (_, i) => loadAt(IN, 32, i * 4)), 0));
+  }
+  f.emit(secondHash(f, h));
+  return f.bytes();
+}
+
 /** The whole module: one memory export `mem` (8 pages) and one function per message class. */
 function kernelModule(): Uint8Array {
   const section = (id: number, content: Uint8Array): Uint8Array => concat([Uint8Array.of(id, ...uleb(content.length)), content]);
   const name = (s: string): number[] => [...uleb(s.length), ...Buffer.from(s, 'ascii')];
-  const bodies: Uint8Array[] = [Uint8Array.of(CLASS_COUNT)];
-  const exports: number[] = [1 + CLASS_COUNT, ...name('mem'), 2, 0];
+  const scalarClasses = [Cls.KEYED1, Cls.KEYED56, Cls.KEYED2];
+  const functions = CLASS_COUNT + scalarClasses.length;
+  const bodies: Uint8Array[] = [Uint8Array.of(functions)];
+  const exports: number[] = [1 + functions, ...name('mem'), 2, 0];
   for (let cls = 0; cls < CLASS_COUNT; cls++) {
     bodies.push(kernelFor(cls));
     exports.push(...name(`k${cls}`), 0, cls);
   }
+  scalarClasses.forEach((cls, i) => {
+    bodies.push(scalarKernelFor(cls));
+    exports.push(...name(`s${cls}`), 0, CLASS_COUNT + i);
+  });
   return concat([
     Uint8Array.of(0x00, 0x61, 0x73, 0x6d, 1, 0, 0, 0),
-    section(1, Uint8Array.of(1, 0x60, 4, 0x7f, 0x7f, 0x7f, 0x7f, 0)), // type (i32 × 4) → ()
-    section(3, Uint8Array.of(CLASS_COUNT, ...new Array<number>(CLASS_COUNT).fill(0))),
+    // types: 0 = (i32 × 4) → (); 1 = (i32, i32) → i32
+    section(1, Uint8Array.of(2, 0x60, 4, 0x7f, 0x7f, 0x7f, 0x7f, 0, 0x60, 2, 0x7f, 0x7f, 1, 0x7f)),
+    section(3, Uint8Array.of(functions, ...new Array<number>(CLASS_COUNT).fill(0), ...new Array<number>(scalarClasses.length).fill(1))),
     section(5, Uint8Array.of(1, 0, 8)), // memory: 8 pages (512 KiB)
     section(7, Uint8Array.from(exports)),
     section(10, concat(bodies)),
@@ -467,12 +537,17 @@ declare const WebAssembly: {
 /** A kernel function: hashes `groups` × 4 messages packed at `inPtr`, writes words at `outPtr`. */
 type KernelFn = (inPtr: number, groups: number, outPtr: number, constsPtr: number) => void;
 
+/** A scalar keyed function: hashes the one message packed at `inPtr`; returns its cheap hash (big-endian word). */
+type ScalarFn = (inPtr: number, constsPtr: number) => number;
+
 /** The instantiated kernel. */
 interface Kernel {
   /** Its memory, as 32-bit words. */
   mem: Int32Array;
   /** One function per message class. */
   fns: KernelFn[];
+  /** Scalar functions, indexed by keyed class (KEYED1, KEYED56, KEYED2). */
+  scalar: ScalarFn[];
 }
 
 let kernel: Kernel | null | undefined;
@@ -484,7 +559,9 @@ function getKernel(): Kernel | null {
     const { exports } = new WebAssembly.Instance(new WebAssembly.Module(kernelModule()));
     const fns: KernelFn[] = [];
     for (let cls = 0; cls < CLASS_COUNT; cls++) fns.push(exports[`k${cls}`] as KernelFn);
-    kernel = { mem: new Int32Array(exports.mem.buffer), fns };
+    const scalar: ScalarFn[] = [];
+    for (const cls of [Cls.KEYED1, Cls.KEYED56, Cls.KEYED2]) scalar[cls] = exports[`s${cls}`] as ScalarFn;
+    kernel = { mem: new Int32Array(exports.mem.buffer), fns, scalar };
   } catch {
     kernel = null;
   }
@@ -611,10 +688,14 @@ export class CheapHashBatch {
     return this.single(len <= 55 ? Cls.PLAIN1 : Cls.PLAIN2, msg, len, 0);
   }
 
-  /** Hashes one keyed message now (see `pushKeyed`). */
+  /** Hashes one keyed message now (see `pushKeyed`), on the scalar kernel. */
   hashKeyed(msg: Uint8Array, len: number): number {
-    if (this.k === null || len > MAX_BATCH_MESSAGE_BYTES) return cheapHashLow32(msg, len);
-    return this.single(keyedClass(len), msg, len, 8);
+    const k = this.k;
+    if (k === null || len > MAX_BATCH_MESSAGE_BYTES) return cheapHashLow32(msg, len);
+    const cls = keyedClass(len);
+    // Words 8.. of the padded message, one after the other (lane stride 1).
+    this.packWords(msg, len, 8, CLASS_WORDS[cls], SINGLE_IN >> 2, 1);
+    return bswap(k.scalar[cls](SINGLE_IN, CONSTS));
   }
 
   private nextTicket(): number {
@@ -647,11 +728,16 @@ export class CheapHashBatch {
    * `firstWord .. firstWord + words - 1` of it into lane `lane` of the group at word `wordBase`.
    */
   private packInto(msg: Uint8Array, len: number, firstWord: number, words: number, wordBase: number, lane: number): void {
+    this.packWords(msg, len, firstWord, words, wordBase + lane, 4);
+  }
+
+  /** Writes words `firstWord ..` of the padded message at word `at`, `stride` words apart. */
+  private packWords(msg: Uint8Array, len: number, firstWord: number, words: number, at: number, stride: number): void {
     const mem = (this.k as Kernel).mem;
+    const start = at;
     const full = len >> 2; // words made only of message bytes
-    let at = wordBase + lane;
     let w = firstWord;
-    for (; w < full; w++, at += 4) {
+    for (; w < full; w++, at += stride) {
       const b = w * 4;
       mem[at] = (msg[b] << 24) | (msg[b + 1] << 16) | (msg[b + 2] << 8) | msg[b + 3];
     }
@@ -660,13 +746,13 @@ export class CheapHashBatch {
     const b = full * 4;
     for (let k = 0; k < 4; k++) v = (v << 8) | (b + k < len ? msg[b + k] : b + k === len ? 0x80 : 0);
     mem[at] = v;
-    at += 4;
+    at += stride;
     const end = firstWord + words;
-    for (w++; w < end; w++, at += 4) mem[at] = 0;
+    for (w++; w < end; w++, at += stride) mem[at] = 0;
     // The bit length (< 2^32), in the last word of the message's last block (for a 56-byte keyed
     // message that block is the constant second block, not packed).
     const lastWord = len <= 55 ? 15 : 31;
-    if (lastWord < end) mem[wordBase + (lastWord - firstWord) * 4 + lane] = len * 8;
+    if (lastWord < end) mem[start + (lastWord - firstWord) * stride] = len * 8;
   }
 
   private runStage(cls: number): void {
@@ -679,6 +765,11 @@ export class CheapHashBatch {
     for (let i = 0; i < n; i++) this.results[tickets[i]] = mem[outWords + i] >>> 0;
     this.staged[cls] = 0;
   }
+}
+
+/** Byte-swaps a 32-bit word (the first digest bytes, read little-endian as `GetCheapHash()` does). */
+function bswap(v: number): number {
+  return (((v & 0xff) << 24) | (((v >>> 8) & 0xff) << 16) | (((v >>> 16) & 0xff) << 8) | (v >>> 24)) >>> 0;
 }
 
 /** The kernel class of a keyed message of `len` bytes. */

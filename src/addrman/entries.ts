@@ -21,7 +21,7 @@
  * keeps). Only this store and the table that owns it (table.ts) write the columns.
  */
 import { NetAddress, INTERNAL_IN_IPV6_PREFIX, IPV4_IN_IPV6_PREFIX } from '../address/netaddress.js';
-import { Net } from '../address/network.js';
+import { Net, type NetId } from '../address/network.js';
 import type { AddressRecord } from '../address/record.js';
 import { NetService } from '../address/service.js';
 import { AddressIndex } from './address-index.js';
@@ -178,11 +178,12 @@ export class EntryTable {
 
   /**
    * Creates a live entry (Core `Create`, minus the counters the tables keep): address, port, source,
-   * time and services from the arguments, every statistic zero, appended to `randomOrder`, indexed.
+   * time and services from the arguments, its group packed at `groupBuf[groupAt]` (length, bytes),
+   * every statistic zero, appended to `randomOrder`, indexed.
    */
   create(
     id: number, addr: NetAddress, port: number, source: NetAddress, time: number, services: bigint,
-    network: number, netClass: number, group: Uint8Array | undefined,
+    network: number, netClass: number, groupBuf: Uint8Array, groupAt: number,
   ): number {
     const slot = this.alloc(id);
     this.net[slot] = addr.net;
@@ -197,10 +198,10 @@ export class EntryTable {
     this.attempts[slot] = 0;
     this.stateKind[slot] = StateKind.NEVER_TRIED;
     this.stateTime[slot] = 0;
-    const [lo, hi] = splitServices(services);
-    this.svcLo[slot] = lo;
-    this.svcHi[slot] = hi;
-    this.link(slot, network, netClass, group);
+    this.svcLo[slot] = servicesLow(services);
+    this.svcHi[slot] = servicesHigh(services);
+    this.link(slot, network, netClass, undefined);
+    this.setGroupPacked(slot, groupBuf, groupAt);
     return slot;
   }
 
@@ -379,10 +380,9 @@ export class EntryTable {
 
   // ---- field access ----------------------------------------------------------------------------
 
-  /** Service flags of `slot`. */
+  /** Service flags of `slot` (a few distinct values recur: their bigints come from a small cache). */
   servicesOf(slot: number): bigint {
-    const hi = this.svcHi[slot];
-    return hi === 0 ? BigInt(this.svcLo[slot]) : (BigInt(hi) << 32n) | BigInt(this.svcLo[slot]);
+    return servicesBigInt(this.svcLo[slot], this.svcHi[slot]);
   }
 
   /** Overwrites the service flags of `slot`, keeping the service index in step. */
@@ -395,7 +395,8 @@ export class EntryTable {
 
   /** ORs `services` into the flags of `slot` (Core AddSingle's `nServices |= …`). */
   orServices(slot: number, services: bigint): void {
-    const [addLo, addHi] = splitServices(services);
+    const addLo = servicesLow(services);
+    const addHi = servicesHigh(services);
     const lo = (this.svcLo[slot] | addLo) >>> 0;
     const hi = (this.svcHi[slot] | addHi) >>> 0;
     if (lo === this.svcLo[slot] && hi === this.svcHi[slot]) return;
@@ -461,6 +462,17 @@ export class EntryTable {
     } else {
       this.group[g] = GROUP_NOT_CACHED;
     }
+  }
+
+  /** Caches the network group of `slot` from a packed one (a length byte, then the bytes) at `buf[at]`. */
+  setGroupPacked(slot: number, buf: Uint8Array, at: number): void {
+    const g = slot * GROUP_SLOT_BYTES;
+    const len = buf[at];
+    if (len >= GROUP_SLOT_BYTES) {
+      this.group[g] = GROUP_NOT_CACHED;
+      return;
+    }
+    for (let i = 0; i <= len; i++) this.group[g + i] = buf[at + i];
   }
 
   /** The cached network group of `slot` (a view; do not keep), or undefined when not cached. */
@@ -543,24 +555,35 @@ export function writeKey(net: number, pool: Uint8Array, off: number, port: numbe
   return p + 2 - at;
 }
 
-/** Builds a `NetAddress` from a network id and pooled bytes. */
+/** Builds a `NetAddress` from a network id and pooled bytes (UNROUTABLE: the invalid address `::`). */
 export function makeNetAddress(net: number, pool: Uint8Array, off: number): NetAddress {
-  const len = ADDR_LEN[net];
-  const bytes = pool.subarray(off, off + len);
-  switch (net) {
-    case Net.IPV4: return NetAddress.ipv4(bytes);
-    case Net.IPV6: return NetAddress.ipv6(bytes);
-    case Net.ONION: return NetAddress.torV3(bytes);
-    case Net.I2P: return NetAddress.i2p(bytes);
-    case Net.CJDNS: return NetAddress.cjdns(bytes);
-    case Net.INTERNAL: {
-      const v1 = new Uint8Array(16);
-      v1.set(INTERNAL_IN_IPV6_PREFIX);
-      v1.set(bytes, 6);
-      return NetAddress.fromV1(v1);
-    }
-    default: return NetAddress.invalid();
-  }
+  return net >= Net.IPV4 && net <= Net.INTERNAL ? NetAddress.fromPooled(net as NetId, pool, off) : NetAddress.invalid();
+}
+
+/** Slots of the service-flag bigint cache (direct-mapped on the low byte; a node sees a handful of values). */
+export const SERVICES_CACHE_SLOTS = 256;
+const servicesCacheLo = new Float64Array(SERVICES_CACHE_SLOTS).fill(-1);
+const servicesCacheValue: bigint[] = new Array<bigint>(SERVICES_CACHE_SLOTS).fill(0n);
+
+/** The 64-bit service mask (lo, hi) as a bigint, from the cache when it holds it (hi = 0 only). */
+export function servicesBigInt(lo: number, hi: number): bigint {
+  if (hi !== 0) return (BigInt(hi) << 32n) | BigInt(lo);
+  const i = lo & (SERVICES_CACHE_SLOTS - 1);
+  if (servicesCacheLo[i] === lo) return servicesCacheValue[i];
+  const v = BigInt(lo);
+  servicesCacheLo[i] = lo;
+  servicesCacheValue[i] = v;
+  return v;
+}
+
+/** The low 32 bits of a 64-bit service mask (no array allocated: `add` calls this per address). */
+export function servicesLow(services: bigint): number {
+  return services >= 0n && services <= 0xffffffffn ? Number(services) : Number(BigInt.asUintN(32, services));
+}
+
+/** The high 32 bits of a 64-bit service mask. */
+export function servicesHigh(services: bigint): number {
+  return services >= 0n && services <= 0xffffffffn ? 0 : Number(BigInt.asUintN(64, services) >> 32n);
 }
 
 /** Splits a 64-bit service mask into two unsigned 32-bit words. */

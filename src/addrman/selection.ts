@@ -136,9 +136,10 @@ export interface GetAddrOptions {
 /**
  * Core `GetAddr_`: up to min(maxPct % of the table, maxAddresses) random entries. A partial
  * Fisher–Yates shuffle of `randomOrder` (which it permanently permutes, as Core's vRandom); the cap is
- * computed before filtering, so filtered results can be shorter. Returns slots.
+ * computed before filtering, so filtered results can be shorter. Returns the slots, in `scratch` when
+ * it is large enough (a view of it), else in a new array.
  */
-export function getAddrSlots(t: AddrTable, now: number, opts: GetAddrOptions): number[] {
+export function getAddrSlots(t: AddrTable, now: number, opts: GetAddrOptions, scratch?: Int32Array): Int32Array {
   const e = t.entries;
   const total = e.randomLen;
   let nodes = total;
@@ -149,21 +150,25 @@ export function getAddrSlots(t: AddrTable, now: number, opts: GetAddrOptions): n
   }
   if (opts.maxAddresses !== 0) nodes = Math.min(nodes, opts.maxAddresses);
   const filtered = opts.filtered ?? true;
-  const out: number[] = [];
+  nodes = Math.max(0, nodes);
+  const out = scratch !== undefined && scratch.length >= nodes ? scratch : new Int32Array(nodes);
+  let count = 0;
   const order = e.randomOrder;
+  const netClass = e.netClass;
+  const network = opts.network;
   const bits = new BitReservoir(t.random);
   for (let n = 0; n < total; n++) {
-    if (out.length >= nodes) break;
+    if (count >= nodes) break;
     // Iterations that will certainly follow this one, each drawing at least bit_width of a smaller range.
-    const more = Math.min(nodes - out.length - 1, total - n - 1);
+    const more = Math.min(nodes - count - 1, total - n - 1);
     const rnd = bits.range(total - n, more * bitWidth(Math.max(0, total - n - 1 - more))) + n;
     e.swapRandom(n, rnd);
     const slot = order[n];
-    if (opts.network !== undefined && e.netClass[slot] !== opts.network) continue;
+    if (network !== undefined && netClass[slot] !== network) continue;
     if (filtered && t.isTerrible(slot, now)) continue;
-    out.push(slot);
+    out[count++] = slot;
   }
-  return out;
+  return out.subarray(0, count);
 }
 
 /** Options of `selectForConnection`. */

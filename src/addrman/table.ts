@@ -17,7 +17,8 @@ import { Net } from '../address/network.js';
 import type { NetGroupManager } from '../address/netgroup.js';
 import type { AddressRecord } from '../address/record.js';
 import type { Random } from '../util/random.js';
-import { Bucketer, MAX_SERVICE_KEY_BYTES, PackedKeys } from './bucketing.js';
+import { writeGroupPooled } from './address-class.js';
+import { Bucketer, MAX_SERVICE_KEY_BYTES, PackedGroups, PackedKeys } from './bucketing.js';
 import {
   ADDRMAN_BUCKET_SIZE,
   ADDRMAN_CONNECTED_UPDATE_INTERVAL_S,
@@ -38,7 +39,7 @@ import {
   ADDRMAN_TRIED_BUCKET_COUNT,
   ADDRMAN_TRIED_SLOTS,
 } from './constants.js';
-import { EntryTable, writeKey } from './entries.js';
+import { EntryTable, GROUP_SLOT_BYTES, writeKey } from './entries.js';
 import type { EntryColumns } from './image.js';
 
 /** Number of Core network ids (NET_UNROUTABLE … NET_INTERNAL). */
@@ -89,6 +90,10 @@ export class AddrTable {
   collisions: Collision[] = [];
   /** Bucket hashing under nKey. */
   bucketer: Bucketer;
+  /** Reused by `addBatch` (grows to the largest call's record count). */
+  private hint: AddHint | undefined;
+  /** One packed group (length byte, bytes) for `addSingle` without a hint. */
+  private readonly groupScratch = new Uint8Array(GROUP_SLOT_BYTES);
   private readonly keyBuf = new Uint8Array(MAX_SERVICE_KEY_BYTES);
 
   /**
@@ -238,9 +243,9 @@ export class AddrTable {
    * Core `Create`: a new entry with no new-table reference yet (nNew and the network count go up).
    * `addr` must be routable (AddSingle checked), so its network is its own and its group is `group`.
    */
-  create(rec: AddressRecord, source: NetAddress, group: Uint8Array): number {
+  create(rec: AddressRecord, source: NetAddress, groupBuf: Uint8Array, groupAt: number): number {
     const addr = rec.service.addr;
-    const slot = this.entries.create(this.nextId++, addr, rec.service.port, source, rec.time, rec.services, addr.net, routableNetClass(addr), group);
+    const slot = this.entries.create(this.nextId++, addr, rec.service.port, source, rec.time, rec.services, addr.net, routableNetClass(addr), groupBuf, groupAt);
     const net = this.entries.network[slot];
     this.nNew++;
     this.netNew[net]++;
@@ -321,9 +326,9 @@ export class AddrTable {
 
   /**
    * Core `Add_`: adds addresses heard from `source` (group `srcGroup`); returns how many gained a
-   * new-table reference. The bucket hashes of every address not yet in the table are computed first, in
-   * one SIMD batch (their tried bucket too, so that a later `good()` needs no hashing); then Core's
-   * `AddSingle` runs for each address in order, exactly as Core's loop.
+   * new-table reference. The new-table cells of every address not yet in the table are hashed first,
+   * in one SIMD batch; then Core's `AddSingle` runs for each address in order, exactly as Core's loop.
+   * (The tried cell is not hashed here: `good()` hashes it on the scalar kernel when it is needed.)
    */
   addBatch(records: AddressRecord[], source: NetAddress, srcGroup: Uint8Array, timePenalty: number, now: number): number {
     const hint = this.precomputeAdd(records, srcGroup);
@@ -332,49 +337,78 @@ export class AddrTable {
     return added;
   }
 
-  /** Hashes, in batches, where each routable address that is not in the table yet would go. */
+  /**
+   * Hashes, in batches, where each routable address that is not in the table yet would go. The hint's
+   * arrays are reused from call to call (they grow to the largest `add` call).
+   */
   private precomputeAdd(records: AddressRecord[], srcGroup: Uint8Array): AddHint {
     const n = records.length;
-    const hint: AddHint = {
-      routable: new Uint8Array(n),
-      group: new Array(n),
-      newBucket: new Int32Array(n).fill(-1),
-      newPos: new Int32Array(n),
-      triedBucket: new Int32Array(n),
-      triedPos: new Int32Array(n),
-    };
-    const idx: number[] = [];
+    const hint = this.hintFor(n);
+    const { routable, newBucket, groupRow, idx } = hint;
+    const e = this.entries;
+    let m = 0;
     for (let i = 0; i < n; i++) {
       const s = records[i].service;
-      if (!s.addr.isRoutable()) continue;
-      hint.routable[i] = 1;
-      if (this.entries.find(s.addr, s.port) < 0) idx.push(i);
+      newBucket[i] = -1;
+      groupRow[i] = -1;
+      if (!s.addr.isRoutable()) {
+        routable[i] = 0;
+        continue;
+      }
+      routable[i] = 1;
+      if (e.find(s.addr, s.port) < 0) idx[m++] = i;
     }
-    if (idx.length === 0) return hint;
-    const m = idx.length;
-    const batch = new PackedKeys(m, new Uint8Array(m * MAX_SERVICE_KEY_BYTES), new Uint8Array(m));
-    const groups: Uint8Array[] = new Array(m);
-    const srcGroups: Uint8Array[] = new Array(m).fill(srcGroup);
+    if (m === 0) return hint;
+    const { groups, keys, keyLens } = hint;
     for (let j = 0; j < m; j++) {
       const s = records[idx[j]].service;
-      groups[j] = this.netgroups.getGroup(s.addr);
-      hint.group[idx[j]] = groups[j];
-      batch.keyLens[j] = writeKey(s.addr.net, s.addr.bytes, 0, s.port, batch.keys, j * MAX_SERVICE_KEY_BYTES);
+      groupRow[idx[j]] = j;
+      groups[j * GROUP_SLOT_BYTES] = this.writeGroup(s.addr, groups, j * GROUP_SLOT_BYTES + 1);
+      keyLens[j] = writeKey(s.addr.net, s.addr.bytes, 0, s.port, keys, j * MAX_SERVICE_KEY_BYTES);
     }
-    const nb = new Int32Array(m);
-    const np = new Int32Array(m);
-    const tb = new Int32Array(m);
-    const tp = new Int32Array(m);
-    this.bucketer.newLocationsBatch(batch, groups, srcGroups, nb, np);
-    this.bucketer.triedLocationsBatch(batch, groups, tb, tp);
+    const batch = new PackedKeys(m, keys, keyLens);
+    const packed = new PackedGroups(groups, GROUP_SLOT_BYTES);
+    const { nb, np } = hint;
+    this.bucketer.newLocationsBatch(batch, packed, srcGroup, nb, np);
     for (let j = 0; j < m; j++) {
       const i = idx[j];
-      hint.newBucket[i] = nb[j];
+      newBucket[i] = nb[j];
       hint.newPos[i] = np[j];
-      hint.triedBucket[i] = tb[j];
-      hint.triedPos[i] = tp[j];
     }
     return hint;
+  }
+
+  /** The reusable hint, grown to `n` records. */
+  private hintFor(n: number): AddHint {
+    let h = this.hint;
+    if (h === undefined || h.routable.length < n) {
+      const cap = Math.max(n, 256);
+      h = {
+        routable: new Uint8Array(cap),
+        groupRow: new Int32Array(cap),
+        groups: new Uint8Array(cap * GROUP_SLOT_BYTES),
+        newBucket: new Int32Array(cap),
+        newPos: new Int32Array(cap),
+        idx: new Int32Array(cap),
+        keys: new Uint8Array(cap * MAX_SERVICE_KEY_BYTES),
+        keyLens: new Uint8Array(cap),
+        nb: new Int32Array(cap),
+        np: new Int32Array(cap),
+      };
+      this.hint = h;
+    }
+    return h;
+  }
+
+  /**
+   * Writes the network group of a routable address (Core `GetGroup`, at most 7 bytes) into `out` at
+   * `at`; returns its length. Without an asmap it is read from the address bytes, allocating nothing.
+   */
+  private writeGroup(addr: NetAddress, out: Uint8Array, at: number): number {
+    if (this.netgroups.asmap === undefined) return writeGroupPooled(addr.net, addr.bytes, 0, out, at);
+    const g = this.netgroups.getGroup(addr);
+    out.set(g, at);
+    return g.length;
   }
 
   /**
@@ -403,7 +437,12 @@ export class AddrTable {
       // Stochastic test: previous nRefCount == N: 2^N times harder to increase it.
       if (refs > 0 && this.random.randrange(1 << refs) !== 0) return false;
     } else {
-      slot = this.create(rec, source, hint?.group[i] ?? this.netgroups.getGroup(addr));
+      if (hint !== undefined && hint.groupRow[i] >= 0) {
+        slot = this.create(rec, source, hint.groups, hint.groupRow[i] * GROUP_SLOT_BYTES);
+      } else {
+        this.groupScratch[0] = this.writeGroup(addr, this.groupScratch, 1);
+        slot = this.create(rec, source, this.groupScratch, 0);
+      }
       e.time[slot] = Math.max(0, rec.time - timePenalty);
       created = true;
     }
@@ -418,13 +457,10 @@ export class AddrTable {
       pos = this.position(true, bucket, slot);
     }
     if (created) {
-      // The source of a fresh entry is its own source: remember its primary cell (and its tried cell).
+      // The source of a fresh entry is its own source: remember its primary cell. (Its tried cell is
+      // hashed when first needed: most entries never reach the tried table.)
       e.newBucket[slot] = bucket;
       e.newPos[slot] = pos;
-      if (hint && hint.newBucket[i] >= 0) {
-        e.triedBucket[slot] = hint.triedBucket[i];
-        e.triedPos[slot] = hint.triedPos[i];
-      }
     }
     const occupant = this.newCell(bucket, pos);
     let insert = occupant === -1;
@@ -588,20 +624,24 @@ export class AddrTable {
   }
 }
 
-/** Precomputed facts about the records of one `addBatch` call (index = record index). */
+/** Precomputed facts about the records of one `addBatch` call (index = record index unless noted). */
 export interface AddHint {
   /** 1 when the address is routable. */
   routable: Uint8Array;
-  /** Network group of addresses that were not in the table. */
-  group: (Uint8Array | undefined)[];
+  /** For an address not in the table: its row in `groups` (the batch order), else -1. */
+  groupRow: Int32Array;
+  /** Network groups of the batch, GROUP_SLOT_BYTES per row: a length byte, then the group. */
+  groups: Uint8Array;
   /** New bucket for the call's source, -1 when not precomputed. */
   newBucket: Int32Array;
   /** Position in that bucket. */
   newPos: Int32Array;
-  /** Tried bucket. */
-  triedBucket: Int32Array;
-  /** Position in the tried bucket. */
-  triedPos: Int32Array;
+  /** Scratch: the records hashed (batch order), their service keys and lengths, and the batch results. */
+  idx: Int32Array;
+  keys: Uint8Array;
+  keyLens: Uint8Array;
+  nb: Int32Array;
+  np: Int32Array;
 }
 
 /**
