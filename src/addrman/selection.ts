@@ -22,7 +22,7 @@ import {
   MAX_CONNECTION_SELECT_TRIES,
   RARE_SERVICE_FRACTION,
 } from './constants.js';
-import { BitReservoir, bitWidth } from './bit-reservoir.js';
+import { bitWidth } from './bit-reservoir.js';
 import { stateEligible } from './connection-state.js';
 import { splitServices } from './entries.js';
 import { NET_COUNT, type AddrTable } from './table.js';
@@ -69,7 +69,7 @@ export function selectSlot(t: AddrTable, now: number, opts: SelectOptions = {}):
   if (newOnly && newCount === 0) return -1;
   if (newCount + triedCount === 0) return -1;
 
-  const bits = new BitReservoir(t.random);
+  const bits = t.bits.start();
   // Decide if we are going to search the new or tried table; if either option is viable, 50/50
   // (randbool; at least a pair and an acceptance draw follow).
   let searchTried: boolean;
@@ -87,9 +87,18 @@ export function selectSlot(t: AddrTable, now: number, opts: SelectOptions = {}):
   let chanceFactor = 1.0;
   for (let iter = 0; iter < ADDRMAN_SELECT_MAX_ITERATIONS; iter++) {
     // Pick a bucket, and an initial position in that bucket (Core: randrange(bucket_count), randrange(64)).
-    const pair = bits.take(bucketBits + POSITION_BITS, ACCEPT_BITS);
-    const bucket = pair % bucketCount;
-    const initial = (pair - bucket) / bucketCount;
+    // randrange(2^k) is randbits(k): the bucket is the low bits of the pair, the position the high ones.
+    let pair: number;
+    if (nets === undefined) {
+      // Pairs whose bucket is empty are passed over (Core: `continue`) in one tight loop.
+      pair = bits.nextPairIn(fill, bucketBits, bucketBits + POSITION_BITS, ACCEPT_BITS, ADDRMAN_SELECT_MAX_ITERATIONS - iter);
+      iter += bits.skipped;
+      if (pair < 0) break;
+    } else {
+      pair = bits.take(bucketBits + POSITION_BITS, ACCEPT_BITS);
+    }
+    const bucket = pair & (bucketCount - 1);
+    const initial = pair >>> bucketBits;
 
     // If the bucket has no candidate, start over with a (likely) different one.
     let candidates: number;
@@ -156,7 +165,7 @@ export function getAddrSlots(t: AddrTable, now: number, opts: GetAddrOptions, sc
   const order = e.randomOrder;
   const netClass = e.netClass;
   const network = opts.network;
-  const bits = new BitReservoir(t.random);
+  const bits = t.bits.start();
   for (let n = 0; n < total; n++) {
     if (count >= nodes) break;
     // Iterations that will certainly follow this one, each drawing at least bit_width of a smaller range.

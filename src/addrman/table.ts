@@ -18,6 +18,7 @@ import type { NetGroupManager } from '../address/netgroup.js';
 import type { AddressRecord } from '../address/record.js';
 import type { Random } from '../util/random.js';
 import { writeGroupPooled } from './address-class.js';
+import { BitReservoir } from './bit-reservoir.js';
 import { Bucketer, MAX_SERVICE_KEY_BYTES, PackedGroups, PackedKeys } from './bucketing.js';
 import {
   ADDRMAN_BUCKET_SIZE,
@@ -90,6 +91,8 @@ export class AddrTable {
   collisions: Collision[] = [];
   /** Bucket hashing under nKey. */
   bucketer: Bucketer;
+  /** The random stream's bit reservoir for Select and GetAddr (bit-reservoir.ts; empty between operations). */
+  readonly bits: BitReservoir;
   /** Reused by `addBatch` (grows to the largest call's record count). */
   private hint: AddHint | undefined;
   /** One packed group (length byte, bytes) for `addSingle` without a hint. */
@@ -102,6 +105,7 @@ export class AddrTable {
    */
   constructor(key: Uint8Array, readonly netgroups: NetGroupManager, readonly random: Random, indexSeed: Uint8Array) {
     this.bucketer = new Bucketer(key);
+    this.bits = new BitReservoir(random);
     this.entries = new EntryTable(indexSeed);
   }
 
