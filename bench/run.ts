@@ -12,13 +12,14 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runAddrmanExtraBench, type AddrmanExtraFigures } from './addrman-extra.js';
 import { runAddrmanBench } from './addrman.js';
+import { runHashFloorBench, type HashFloorFigures } from './hash-floor.js';
 import { runBcoinBenchIsolated, type BcoinBenchResult } from './bcoin.js';
 import { addressSetDigest, coreBenchAddresses } from './core-addresses.js';
 import { buildScenarios, codeVersion, cpuPressure, formatMisses, formatTable, machineInfo } from './report.js';
 import { gcExposed } from './timing.js';
 
 /** Version of the results file layout (bench/README.md describes it). */
-const RESULTS_SCHEMA = 'peerbook-bench/1';
+const RESULTS_SCHEMA = 'peerbook-bench/2';
 
 const USAGE = `Usage: node --expose-gc dist/bench/run.js [--quick] [--skip-bcoin] [--no-save]
   --quick       fewer repetitions (3 instead of 7); results are marked "quick"
@@ -65,6 +66,8 @@ async function main(): Promise<number> {
   const addrman = await runAddrmanBench({ quick });
   log('Peerbook: add with v1 decoding, connected …');
   const extra: AddrmanExtraFigures = runAddrmanExtraBench({ quick });
+  log('Peerbook: the hashing floor (ns per bucket hash on each path) …');
+  const hashFloor: HashFloorFigures = runHashFloorBench({ quick });
 
   let bcoin: BcoinBenchResult | null = null;
   let bcoinError: string | null = null;
@@ -89,7 +92,8 @@ async function main(): Promise<number> {
   console.log('');
   console.log(formatTable(scenarios, bcoin));
   console.log('');
-  console.log('ratio = bcoin ÷ Peerbook (above 1: Peerbook is faster or smaller).');
+  console.log('ratio = Core C++ ÷ Peerbook, bcoin ÷ Peerbook (above 1: Peerbook is faster or smaller).');
+  console.log('* Core C++: Bitcoin Core\'s own src/bench/addrman.cpp, built natively, measured on this 2-core machine type, not in this run (issue 13).');
   if (bcoin) {
     console.log(
       `bcoin ${bcoin.version} with NODE_BACKEND=${bcoin.backend.NODE_BACKEND ?? '(unset)'}: ` +
@@ -98,6 +102,11 @@ async function main(): Promise<number> {
         `scaled (${bcoin.scaled.maxBuckets}×${bcoin.scaled.maxEntries}) on all ${bcoin.scaled.addressesOffered}.`,
     );
   }
+  console.log(
+    `Hashing floor, ns per sha256d bucket hash: batched SIMD ${hashFloor.batchedKeyed44Ns.toFixed(0)} (44 B) / ${hashFloor.batchedKeyed56Ns.toFixed(0)} (56 B), ` +
+      `scalar single ${hashFloor.singleKeyed44Ns.toFixed(0)} / ${hashFloor.singleKeyed56Ns.toFixed(0)}, JavaScript ${hashFloor.javascript44Ns.toFixed(0)}, ` +
+      `node:crypto hash() ×2 ${hashFloor.nodeCryptoHash44Ns.toFixed(0)}. Add = 2 batched hashes, Good = 3 single, a full load ≈ 114k batched.`,
+  );
   if (bcoinError) console.log(`bcoin comparison FAILED: ${bcoinError}`);
   if (skipBcoin) console.log('bcoin comparison skipped (--skip-bcoin).');
   if (pressureEnd && pressureEnd.avg60 >= BUSY_PRESSURE_PCT) {
@@ -115,11 +124,12 @@ async function main(): Promise<number> {
     code: codeVersion(path.resolve(BENCH_DIR, '..')),
     addressSetSha256,
     units: 'Field-name suffixes: Ns nanoseconds, Ms milliseconds, Bytes (bytesPerEntry, fileBytes) bytes; scenario values carry `unit`.',
-    ratioDefinition: 'bcoin ÷ Peerbook; above 1 means Peerbook is faster or smaller',
+    ratioDefinition: 'ratio: bcoin ÷ Peerbook; ratioCore: Core C++ ÷ Peerbook; above 1 means Peerbook is faster or smaller',
+    coreCppSource: 'Bitcoin Core src/bench/addrman.cpp (C++, built natively, master after v31), measured on this 2-core machine type, not in this run (issue 13)',
     scenarios,
     misses: scenarios.filter((s) => s.met === false).map((s) => s.id),
     allTargetsMet: misses.length === 0,
-    peerbook: { addrman, extra },
+    peerbook: { addrman, extra, hashFloor },
     bcoin: bcoin ?? { error: bcoinError ?? 'skipped (--skip-bcoin)' },
   };
 
