@@ -6,7 +6,6 @@
  * days and attributed to an internal "x9.<seed>" source so they share few new-table buckets. Fixed
  * seeds compiled into the network parameters are the last resort.
  */
-import { promises as dns } from 'node:dns';
 import { NetAddress } from '../address/netaddress.js';
 import type { AddressRecord } from '../address/record.js';
 import { NetService } from '../address/service.js';
@@ -14,7 +13,8 @@ import type { AddrMan } from '../addrman/addrman.js';
 import type { Clock } from '../util/clock.js';
 import type { Random } from '../util/random.js';
 import { SEEDS_SERVICE_FLAGS } from '../wire/services.js';
-import type { Logger } from './logger.js';
+import type { Logger } from '../util/logger.js';
+import type { Resolver } from '../util/resolver.js';
 
 /** Core DNSSEEDS_TO_QUERY_AT_ONCE. */
 export const DNSSEEDS_TO_QUERY_AT_ONCE = 3;
@@ -35,15 +35,6 @@ const DNS_SEED_MIN_AGE_S = 3 * 24 * 3600;
 const DNS_SEED_AGE_SPREAD_S = 4 * 24 * 3600;
 /** Core ConvertSeeds: fixed seeds are aged between 1 and 2 weeks, s. */
 const ONE_WEEK_S = 7 * 24 * 3600;
-
-/** Resolves a host name to IP address strings. */
-export type Resolver = (host: string, signal?: AbortSignal) => Promise<string[]>;
-
-/** The operating system's resolver (`node:dns` lookup, every address family). */
-export const systemResolver: Resolver = async (host) => {
-  const results = await dns.lookup(host, { all: true, verbatim: true });
-  return results.map((r) => r.address);
-};
 
 /** Core `ConvertSeeds`: fixed seeds as address records aged 1–2 weeks, with NODE_NETWORK|NODE_WITNESS. */
 export function convertFixedSeeds(seeds: readonly NetService[], nowSeconds: number, random: Random): AddressRecord[] {

@@ -15,8 +15,8 @@
  */
 import type { NetId } from '../address/network.js';
 import type { NetService } from '../address/service.js';
-import { DEFAULT_USER_AGENT } from '../connman/manager.js';
-import type { Resolver } from '../connman/seeds.js';
+import { DEFAULT_USER_AGENT } from '../wire/user-agent.js';
+import type { Resolver } from '../util/resolver.js';
 import type { LocalNodeInfo } from '../peer/peer.js';
 import { DEFAULT_CONNECT_TIMEOUT_MS, type Transport } from '../transport/transport.js';
 import type { Clock, Timer } from '../util/clock.js';

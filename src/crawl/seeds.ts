@@ -8,7 +8,8 @@
  */
 import { NetAddress } from '../address/netaddress.js';
 import { NetService } from '../address/service.js';
-import { dnsSeedQueryName, type Resolver } from '../connman/seeds.js';
+import { dnsSeedQueryName } from '../connman/seeds.js';
+import type { Resolver } from '../util/resolver.js';
 import type { Clock } from '../util/clock.js';
 import { AbortError } from '../util/clock.js';
 import { ParseError } from '../util/errors.js';

@@ -14,10 +14,10 @@ import { Asmap } from '../address/asmap.js';
 import { networkName, type AddressNetwork } from '../address/network.js';
 import { NetService } from '../address/service.js';
 import { Subnet } from '../address/subnet.js';
-import type { Logger, LogFields } from '../connman/logger.js';
+import type { Logger, LogFields } from '../util/logger.js';
 import { PeerManager } from '../connman/manager.js';
 import { ConfigError, type PeerManagerOptions } from '../connman/options.js';
-import type { Resolver } from '../connman/seeds.js';
+import type { Resolver } from '../util/resolver.js';
 import { startOperatorHttpServer } from '../dashboard/server.js';
 import { createDashboardHandler } from '../dashboard/handler.js';
 import { createMetrics } from '../metrics/metrics.js';
@@ -76,7 +76,7 @@ function pinoLogger(p: pino.Logger): Logger {
 }
 
 function wrapConfigError(e: unknown): never {
-  if (e instanceof ConfigError) throw new ConfigFileError(e.message);
+  if (e instanceof ConfigError) throw new ConfigFileError(e.flagMessage());
   throw e;
 }
 

@@ -24,7 +24,7 @@ import type { AddressInfo } from 'node:net';
 import { NetAddress } from '../address/netaddress.js';
 import { NetService } from '../address/service.js';
 import { Subnet } from '../address/subnet.js';
-import { silentLogger, type Logger } from '../connman/logger.js';
+import { silentLogger, type Logger } from '../util/logger.js';
 import type { PeerManager } from '../connman/manager.js';
 import { AbortError, type Clock, type Timer } from '../util/clock.js';
 import { PeerbookError } from '../util/errors.js';

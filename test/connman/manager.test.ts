@@ -8,7 +8,7 @@ import { NetGroupManager } from '../../src/address/netgroup.js';
 import { Subnet } from '../../src/address/subnet.js';
 import { ConfigError } from '../../src/connman/options.js';
 import { bytesToHex } from '../../src/util/hex.js';
-import { FULL_NODE, RawPeer, Sim, svc } from './harness.js';
+import { FULL_NODE, RawPeer, Sim, svc } from '../../src/sim/network.js';
 
 const groups = new NetGroupManager();
 const group = (a: NetAddress): string => bytesToHex(groups.getGroup(a));
@@ -240,10 +240,10 @@ test('a corrupt peers.dat is moved aside and the node starts empty', async () =>
 
 test('bad options fail at construction with the option named', () => {
   const sim = new Sim();
-  assert.throws(() => sim.node('35.0.0.1', { bind: ['1.2.3.4:99999'] }), (e: unknown) => e instanceof ConfigError && /-bind/.test(e.message));
+  assert.throws(() => sim.node('35.0.0.1', { bind: ['1.2.3.4:99999'] }), (e: unknown) => e instanceof ConfigError && e.option === 'bind' && /^invalid bind: "1\.2\.3\.4:99999"/.test(e.message));
   assert.throws(() => sim.node('35.0.0.2', { whitelist: ['bogus@1.2.3.4'] }), /Invalid P2P permission: 'bogus'/);
-  assert.throws(() => sim.node('35.0.0.3', { onlyNet: ['onion'] }), /onion needs -proxy/);
-  assert.throws(() => sim.node('35.0.0.4', { maxConnections: -1 }), /-maxconnections/);
+  assert.throws(() => sim.node('35.0.0.3', { onlyNet: ['onion'] }), /^ConfigError: invalid onlyNet: onion needs proxy or onion$/);
+  assert.throws(() => sim.node('35.0.0.4', { maxConnections: -1 }), /invalid maxConnections/);
 });
 
 test('stop() is idempotent and leaves no timers behind', async () => {

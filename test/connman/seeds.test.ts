@@ -12,7 +12,7 @@ import type { PeerManagerOptions } from '../../src/connman/options.js';
 import { convertFixedSeeds, dnsSeedQueryName, MAX_IPS_PER_DNS_SEED } from '../../src/connman/seeds.js';
 import { ChaChaRandom } from '../../src/util/random.js';
 import { customNetworkParams } from '../../src/wire/params.js';
-import { FULL_NODE, RawPeer, records, settle, Sim, svc } from './harness.js';
+import { FULL_NODE, RawPeer, records, settle, Sim, svc } from '../../src/sim/network.js';
 
 const ME = '10.1.1.1';
 const DAY_S = 24 * 3600;

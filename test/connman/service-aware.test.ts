@@ -11,7 +11,7 @@ import path from 'node:path';
 import { NetAddress } from '../../src/address/netaddress.js';
 import type { PeerManager } from '../../src/connman/manager.js';
 import { NODE_COMPACT_FILTERS } from '../../src/wire/services.js';
-import { FULL_NODE, Sim, svc } from './harness.js';
+import { FULL_NODE, Sim, svc } from '../../src/sim/network.js';
 
 const FILTERS = FULL_NODE | NODE_COMPACT_FILTERS;
 const REGULAR = Array.from({ length: 16 }, (_, i) => `23.${i}.1.1`);

@@ -72,6 +72,9 @@ test('bad configuration is refused before anything starts, naming the key and li
   await assert.rejects(Daemon.create({ flags: new Map(), datadir }), /peerbook\.conf:3: unknown option "frobnicate"/);
   await writeFile(path.join(datadir, 'peerbook.conf'), 'regtest=1\n[regtest]\nbind=1.2.3.4:99999\n');
   await assert.rejects(Daemon.create({ flags: new Map(), datadir }), /bind/);
+  // Errors from the connection manager's own validation are printed with Core's flag names.
+  await writeFile(path.join(datadir, 'peerbook.conf'), 'regtest=1\n[regtest]\nonlynet=onion\n');
+  await assert.rejects(Daemon.create({ flags: new Map(), datadir }), /^ConfigFileError: invalid -onlynet: onion needs -proxy or -onion$/);
   await assert.rejects(Daemon.create({ flags: new Map(), datadir, conf: 'missing.conf' }), /cannot read config file/);
 });
 

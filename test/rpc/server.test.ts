@@ -6,7 +6,7 @@ import net from 'node:net';
 import { networkInterfaces } from 'node:os';
 import path from 'node:path';
 import { Subnet } from '../../src/address/subnet.js';
-import { MemoryLogger } from '../../src/connman/logger.js';
+import { MemoryLogger } from '../../src/util/logger.js';
 import { RpcConfigError } from '../../src/rpc/errors.js';
 import { AUTH_FAILURE_DELAY_MS, clientAllowed, DEFAULT_REQUEST_TIMEOUT_MS, loopbackSubnets, MAX_HEADER_BYTES, RpcServer } from '../../src/rpc/server.js';
 import { tempDirFor } from '../support/tmp.js';
