@@ -38,7 +38,7 @@ export { InventoryRelay } from './connman/protocols/inv-relay.js';
 
 // ---- address manager ----------------------------------------------------------------------------
 export {
-  AddrMan, type AddrManOptions, type AddrInfoView, type ConnectionSelectOptions, type EntryLocation, type EntryPosition,
+  AddrMan, AddressBatch, type AddressColumns, type AddrManOptions, type AddrInfoView, type ConnectionSelectOptions, type EntryLocation, type EntryPosition,
   type GetAddrOptions, type SelectOptions, type SelectResult, type SerializeOptions, type SizeOptions, type AddressState,
   AddrManConsistencyError, PeersDatError, PeersDatVersionError, type PeersDatErrorReason, PeersDatFormat, DataFileError,
   AddrManRestoreError, type RestoreCell, type RestoreEntry, type TableSnapshot,

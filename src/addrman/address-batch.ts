@@ -15,14 +15,30 @@ import { Net, type NetId } from '../address/network.js';
 import type { AddressRecord } from '../address/record.js';
 import { NetService } from '../address/service.js';
 import { ADDRMAN_MAX_ENTRIES } from './constants.js';
-import { ADDR_LEN, servicesBigInt, type EntryTable } from './entries.js';
+import { ADDR_LEN, servicesBigInt } from './entries.js';
 import { ADDR_SLOT_BYTES } from './image.js';
+
+/** Address records as columns (ADDR_SLOT_BYTES of address bytes per row): a batch's layout, and the entry table's. */
+export interface AddressColumns {
+  /** Network id of each address. */
+  readonly net: Uint8Array;
+  /** Address bytes, ADDR_SLOT_BYTES per row. */
+  readonly addr: Uint8Array;
+  /** Port. */
+  readonly port: Uint16Array;
+  /** Last-seen time, Unix seconds. */
+  readonly time: Float64Array;
+  /** Service flags, low 32 bits. */
+  readonly svcLo: Uint32Array;
+  /** Service flags, high 32 bits. */
+  readonly svcHi: Uint32Array;
+}
 
 /** Rows a new batch reserves. */
 const INITIAL_ROWS = 64;
 
 /** Address records in columns; row i of every column is record i. */
-export class AddressBatch {
+export class AddressBatch implements AddressColumns {
   /** Records held. */
   length = 0;
   /** Network id of each address (NetAddress.net). */
@@ -77,8 +93,8 @@ export class AddressBatch {
     this.svcHi = grow(this.svcHi, (k) => new Uint32Array(k));
   }
 
-  /** Appends a copy of entry `slot` of the table's column store. */
-  pushEntry(e: EntryTable, slot: number): void {
+  /** Appends a copy of row `slot` of address columns laid out as this batch's (the table's entry store). */
+  pushRow(e: AddressColumns, slot: number): void {
     if (this.length === this.capacity) this.reserve(this.length + 1);
     const i = this.length++;
     const net = e.net[slot];

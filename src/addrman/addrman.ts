@@ -228,7 +228,7 @@ export class AddrMan {
     const e = this.table.entries;
     out.clear();
     out.reserve(slots.length);
-    for (let i = 0; i < slots.length; i++) out.pushEntry(e, slots[i]);
+    for (let i = 0; i < slots.length; i++) out.pushRow(e, slots[i]);
     this.check();
     return out;
   }

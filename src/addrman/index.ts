@@ -47,7 +47,7 @@
  * anchors.ts and banlist.ts, and testing.ts (the test-only door).
  */
 export { AddrMan, DETERMINISTIC_KEY } from './addrman.js';
-export { AddressBatch } from './address-batch.js';
+export { AddressBatch, type AddressColumns } from './address-batch.js';
 export type {
   AddrManOptions,
   AddrInfoView,
