@@ -85,8 +85,14 @@ export function buildScenarios(addrman: unknown, extra: AddrmanExtraFigures | nu
       note: 'Not a Core bench: both sides decode 30-byte v1 addr entries (one 256-entry buffer per source) before adding.',
     },
     {
-      id: 'select', name: 'Select', core: 'AddrManSelect', bcoinOperation: 'HostList.getHost()', unit: 'ns',
+      id: 'select', name: 'Select into a batch', core: 'AddrManSelect', bcoinOperation: 'HostList.getHost()', unit: 'ns',
       peerbook: fig('selectNs'), target: target('selectNs'), coreCpp: core('selectNs'), bcoin: both((c) => c.getHostNs),
+      note: 'Peerbook: selectInto, the address copied into a reused batch (Core returns a copy by value); bcoin returns a reference to its stored entry.',
+    },
+    {
+      id: 'selectObject', name: 'Select as an object', core: null, bcoinOperation: 'as above', unit: 'ns',
+      peerbook: fig('selectObjectNs'), target: null, bcoin: both((c) => c.getHostNs),
+      note: 'select: the same draw, the record materialised as an AddressRecord (NetService, NetAddress with its own bytes).',
     },
     {
       id: 'selectFromAlmostEmpty', name: 'Select, one address in the table', core: 'AddrManSelectFromAlmostEmpty',

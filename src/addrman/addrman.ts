@@ -207,6 +207,24 @@ export class AddrMan {
     return result;
   }
 
+  /**
+   * Core `Select` into a reusable batch: the same draw and the same address as `select`, written as a
+   * copy into row 0 of `out` (cleared first) instead of a new object. Returns the entry's m_last_try
+   * (seconds, 0 = never), or -1 when no address is available (`out` is then empty).
+   */
+  selectInto(out: AddressBatch, opts: SelectOptions = {}): number {
+    this.check();
+    const slot = selectSlot(this.table, this.clock.nowSeconds(), { newOnly: opts.newOnly ?? false, netMask: netMask(opts.networks) });
+    out.clear();
+    let lastTry = -1;
+    if (slot >= 0) {
+      out.pushRow(this.table.entries, slot);
+      lastTry = this.table.entries.lastTry[slot];
+    }
+    this.check();
+    return lastTry;
+  }
+
   /** Core `GetAddr`: random addresses to share (what a GETADDR reply contains), as objects. */
   getAddr(opts: GetAddrOptions): AddressRecord[] {
     this.check();

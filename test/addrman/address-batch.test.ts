@@ -117,3 +117,30 @@ test('NetAddress.fromPooled copies the bytes of every network and refuses what i
   assert.throws(() => NetAddress.fromPooled(Net.UNROUTABLE, pool, 0));
   assert.throws(() => NetAddress.fromPooled(Net.ONION, pool, 40));
 });
+
+test('selectInto picks what select picks (same draws), as row 0 of a reused batch, with its last try', () => {
+  fc.assert(
+    fc.property(fc.integer({ min: 0, max: 1e9 }), fc.integer({ min: 0, max: 300 }), fc.array(fc.tuple(fc.boolean(), fc.nat(31)), { minLength: 1, maxLength: 30 }), (seed, n, calls) => {
+      const [a, b] = twin(seed, n);
+      for (let i = 0; i < n; i += 7) {
+        a.attempt(addressOf(i), true, NOW - i);
+        b.attempt(addressOf(i), true, NOW - i);
+      }
+      const batch = new AddressBatch(1);
+      for (const [newOnly, mask] of calls) {
+        const networks = [Net.IPV4, Net.IPV6, Net.ONION, Net.I2P, Net.CJDNS].filter((_, k) => (mask >> k) & 1);
+        const expected = a.select({ newOnly, networks });
+        const lastTry = b.selectInto(batch, { newOnly, networks });
+        if (expected === undefined) {
+          assert.equal(lastTry, -1);
+          assert.equal(batch.length, 0);
+        } else {
+          assert.equal(lastTry, expected.lastTry);
+          assert.equal(batch.length, 1);
+          assert.deepEqual(plain(batch.toRecords()), plain([expected.record]));
+        }
+      }
+    }),
+    { numRuns: 40 },
+  );
+});
