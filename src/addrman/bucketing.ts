@@ -156,6 +156,12 @@ export class Bucketer {
 
   /** Tried buckets and positions of n services with address groups `addrGroups` (item i). */
   triedLocationsBatch(k: KeyBatch, addrGroups: Groups, outBucket: Int32Array, outPos: Int32Array): void {
+    this.triedBucketsBatch(k, addrGroups, outBucket);
+    this.positionsBatch(k, false, outBucket, outPos);
+  }
+
+  /** Tried buckets (Core `GetTriedBucket`) of n services with address groups `addrGroups` (item i). */
+  triedBucketsBatch(k: KeyBatch, addrGroups: Groups, outBucket: Int32Array): void {
     const msg = this.buf;
     HASHER.useKey(this.keyConsts);
     HASHER.reset();
@@ -170,7 +176,6 @@ export class Bucketer {
     for (let i = 0; i < k.n; i++) t2[i] = HASHER.pushKeyed(msg, putLe64Small(msg, putGroup(msg, ADDRMAN_KEY_BYTES, addrGroups, i), h1[i]));
     HASHER.flush();
     for (let i = 0; i < k.n; i++) outBucket[i] = HASHER.result(t2[i]) % ADDRMAN_TRIED_BUCKET_COUNT;
-    this.positionsBatch(k, false, outBucket, outPos);
   }
 
   /** Positions of n services in the given buckets (`GetBucketPosition(nKey, isNew, buckets[i])`). */

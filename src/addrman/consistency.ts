@@ -211,7 +211,8 @@ function checkPeerbookStructures(t: AddrTable): number {
   const tp = new Int32Array(withTried.length);
   t.bucketer.triedLocationsBatch(slotKeys(withTried), withTried.map((s) => t.netgroups.getGroup(e.addrAt(s))), tb, tp);
   for (let k = 0; k < withTried.length; k++) {
-    if (tb[k] !== e.triedBucket[withTried[k]] || tp[k] !== e.triedPos[withTried[k]]) return -103;
+    const slot = withTried[k];
+    if (tb[k] !== e.triedBucket[slot] || (e.triedPos[slot] >= 0 && tp[k] !== e.triedPos[slot])) return -103;
   }
   const nb = new Int32Array(withNew.length);
   const np = new Int32Array(withNew.length);

@@ -43,6 +43,13 @@ import {
 import { EntryTable, GROUP_SLOT_BYTES, writeKey } from './entries.js';
 import type { EntryColumns } from './image.js';
 
+/**
+ * Whether `add` hashes each new address's tried bucket along with its new-table cell (two more hashes
+ * in the SIMD batch), leaving `good` one hash (the tried position) instead of three on the scalar
+ * kernel. A trade between Add and Good; see docs/performance.md.
+ */
+const ADD_HASHES_TRIED_BUCKET = true;
+
 /** Number of Core network ids (NET_UNROUTABLE … NET_INTERNAL). */
 export const NET_COUNT = 7;
 
@@ -185,7 +192,7 @@ export class AddrTable {
     return this.entries.newPos[slot];
   }
 
-  /** Core `GetTriedBucket(nKey)`, cached per entry. */
+  /** Core `GetTriedBucket(nKey)`, cached per entry (`add` may have hashed it already). */
   triedBucket(slot: number): number {
     const e = this.entries;
     let bucket = e.triedBucket[slot];
@@ -193,15 +200,21 @@ export class AddrTable {
       const len = e.writeServiceKey(slot, this.keyBuf);
       bucket = this.bucketer.triedBucket(this.keyBuf, len, this.groupOf(slot));
       e.triedBucket[slot] = bucket;
-      e.triedPos[slot] = this.bucketer.position(false, bucket, this.keyBuf, len);
     }
     return bucket;
   }
 
-  /** `GetBucketPosition(nKey, false, GetTriedBucket(nKey))`, cached per entry. */
+  /** `GetBucketPosition(nKey, false, GetTriedBucket(nKey))`, cached per entry (hashed when first needed). */
   triedPos(slot: number): number {
-    if (this.entries.triedPos[slot] < 0) this.triedBucket(slot);
-    return this.entries.triedPos[slot];
+    const e = this.entries;
+    let pos = e.triedPos[slot];
+    if (pos < 0) {
+      const bucket = this.triedBucket(slot);
+      const len = e.writeServiceKey(slot, this.keyBuf);
+      pos = this.bucketer.position(false, bucket, this.keyBuf, len);
+      e.triedPos[slot] = pos;
+    }
+    return pos;
   }
 
   /** Core `GetBucketPosition(nKey, fNew, bucket)` for a stored entry (not cached). */
@@ -330,9 +343,9 @@ export class AddrTable {
 
   /**
    * Core `Add_`: adds addresses heard from `source` (group `srcGroup`); returns how many gained a
-   * new-table reference. The new-table cells of every address not yet in the table are hashed first,
-   * in one SIMD batch; then Core's `AddSingle` runs for each address in order, exactly as Core's loop.
-   * (The tried cell is not hashed here: `good()` hashes it on the scalar kernel when it is needed.)
+   * new-table reference. The new-table cells (and tried buckets) of every address not yet in the table
+   * are hashed first, in one SIMD batch; then Core's `AddSingle` runs for each address in order,
+   * exactly as Core's loop. (The tried position is hashed by `good()`, on the scalar kernel.)
    */
   addBatch(records: AddressRecord[], source: NetAddress, srcGroup: Uint8Array, timePenalty: number, now: number): number {
     const hint = this.precomputeAdd(records, srcGroup);
@@ -372,12 +385,14 @@ export class AddrTable {
     }
     const batch = new PackedKeys(m, keys, keyLens);
     const packed = new PackedGroups(groups, GROUP_SLOT_BYTES);
-    const { nb, np } = hint;
+    const { nb, np, tb } = hint;
     this.bucketer.newLocationsBatch(batch, packed, srcGroup, nb, np);
+    if (ADD_HASHES_TRIED_BUCKET) this.bucketer.triedBucketsBatch(batch, packed, tb);
     for (let j = 0; j < m; j++) {
       const i = idx[j];
       newBucket[i] = nb[j];
       hint.newPos[i] = np[j];
+      hint.triedBucket[i] = ADD_HASHES_TRIED_BUCKET ? tb[j] : -1;
     }
     return hint;
   }
@@ -393,11 +408,13 @@ export class AddrTable {
         groups: new Uint8Array(cap * GROUP_SLOT_BYTES),
         newBucket: new Int32Array(cap),
         newPos: new Int32Array(cap),
+        triedBucket: new Int32Array(cap),
         idx: new Int32Array(cap),
         keys: new Uint8Array(cap * MAX_SERVICE_KEY_BYTES),
         keyLens: new Uint8Array(cap),
         nb: new Int32Array(cap),
         np: new Int32Array(cap),
+        tb: new Int32Array(cap),
       };
       this.hint = h;
     }
@@ -461,10 +478,11 @@ export class AddrTable {
       pos = this.position(true, bucket, slot);
     }
     if (created) {
-      // The source of a fresh entry is its own source: remember its primary cell. (Its tried cell is
-      // hashed when first needed: most entries never reach the tried table.)
+      // The source of a fresh entry is its own source: remember its primary cell, and the tried bucket
+      // when it was hashed with the batch. (The tried position is hashed when first needed.)
       e.newBucket[slot] = bucket;
       e.newPos[slot] = pos;
+      if (hint && hint.newBucket[i] >= 0) e.triedBucket[slot] = hint.triedBucket[i];
     }
     const occupant = this.newCell(bucket, pos);
     let insert = occupant === -1;
@@ -640,12 +658,15 @@ export interface AddHint {
   newBucket: Int32Array;
   /** Position in that bucket. */
   newPos: Int32Array;
+  /** Tried bucket, -1 when not hashed. */
+  triedBucket: Int32Array;
   /** Scratch: the records hashed (batch order), their service keys and lengths, and the batch results. */
   idx: Int32Array;
   keys: Uint8Array;
   keyLens: Uint8Array;
   nb: Int32Array;
   np: Int32Array;
+  tb: Int32Array;
 }
 
 /**
