@@ -228,7 +228,7 @@ test('zero-copy load equals the reference model (object decoding, Core\'s loop, 
       assert.ok('table' in (expected as object), 'a written table must load');
       assert.deepEqual(outcome(() => zeroCopyRead(file, groups), true), expected);
     }),
-    { numRuns: 40 },
+    { numRuns: 30 },
   );
 });
 
@@ -244,7 +244,7 @@ test('zero-copy load equals the reference model on edited bytes: the same table 
         assert.deepEqual(outcome(() => zeroCopyRead(file, groups), true), outcome(() => referenceRead(file, groups), true));
       },
     ),
-    { numRuns: 150 },
+    { numRuns: 120 },
   );
 });
 
