@@ -43,13 +43,6 @@ import {
 import { EntryTable, GROUP_SLOT_BYTES, writeKey } from './entries.js';
 import type { EntryColumns } from './image.js';
 
-/**
- * Whether `add` hashes each new address's tried bucket along with its new-table cell (two more hashes
- * in the SIMD batch), leaving `good` one hash (the tried position) instead of three on the scalar
- * kernel. A trade between Add and Good; see docs/performance.md.
- */
-const ADD_HASHES_TRIED_BUCKET = true;
-
 /** Number of Core network ids (NET_UNROUTABLE … NET_INTERNAL). */
 export const NET_COUNT = 7;
 
@@ -98,6 +91,12 @@ export class AddrTable {
   collisions: Collision[] = [];
   /** Bucket hashing under nKey. */
   bucketer: Bucketer;
+  /**
+   * Whether `addBatch` hashes each new address's tried bucket along with its new-table cell (two more
+   * hashes in the SIMD batch), leaving `good` one hash (the tried position) instead of three on the
+   * scalar kernel: a trade between Add and Good (docs/performance.md). Tests and benches may flip it.
+   */
+  addHashesTriedBucket = true;
   /** The random stream's bit reservoir for Select and GetAddr (bit-reservoir.ts; empty between operations). */
   readonly bits: BitReservoir;
   /** Reused by `addBatch` (grows to the largest call's record count). */
@@ -387,12 +386,13 @@ export class AddrTable {
     const packed = new PackedGroups(groups, GROUP_SLOT_BYTES);
     const { nb, np, tb } = hint;
     this.bucketer.newLocationsBatch(batch, packed, srcGroup, nb, np);
-    if (ADD_HASHES_TRIED_BUCKET) this.bucketer.triedBucketsBatch(batch, packed, tb);
+    const tried = this.addHashesTriedBucket;
+    if (tried) this.bucketer.triedBucketsBatch(batch, packed, tb);
     for (let j = 0; j < m; j++) {
       const i = idx[j];
       newBucket[i] = nb[j];
       hint.newPos[i] = np[j];
-      hint.triedBucket[i] = ADD_HASHES_TRIED_BUCKET ? tb[j] : -1;
+      hint.triedBucket[i] = tried ? tb[j] : -1;
     }
     return hint;
   }
