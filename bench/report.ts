@@ -80,6 +80,11 @@ export function buildScenarios(addrman: unknown, extra: AddrmanExtraFigures | nu
       note: 'Core: a new addrman plus 64 Add calls of 256 ready-made addresses; bcoin as shipped: the first 1,000 addresses (its capacity).',
     },
     {
+      id: 'addOnlyNewCell', name: 'Add, tried bucket left to Good', core: null, bcoinOperation: 'HostList.add(NetAddress, src)', unit: 'ns',
+      peerbook: fig('addOnlyNewCellNsPerAddress'), target: null, bcoin: both((c) => c.addNsPerAddress),
+      note: 'The other side of the Add/Good trade (addHashesTriedBucket = false): Add hashes only the new-table cell; Good then hashes all three tried hashes (next rows).',
+    },
+    {
       id: 'addWithParse', name: 'Add incl. decoding v1 addr bytes', core: null, bcoinOperation: 'NetAddress.fromReader + add', unit: 'ns',
       peerbook: extra?.addWithV1DecodeNsPerAddress ?? null, target: null, bcoin: both((c) => c.addWithParseNsPerAddress),
       note: 'Not a Core bench: both sides decode 30-byte v1 addr entries (one 256-entry buffer per source) before adding.',
@@ -119,6 +124,11 @@ export function buildScenarios(addrman: unknown, extra: AddrmanExtraFigures | nu
       id: 'good', name: 'Good, per address', core: 'AddrManAddThenGood (Good loop only)', bcoinOperation: 'HostList.markAck()', unit: 'ns',
       peerbook: fig('goodNsPerAddress'), target: target('goodNsPerAddress'), coreCpp: core('goodNsPerAddress'), bcoin: both((c) => c.markAckNsPerAddress),
       note: 'Both move every entry of a freshly filled table from new/fresh to tried/used; the Add before it is not timed. Peerbook hashes each tried cell here (Add does not).',
+    },
+    {
+      id: 'goodAllTriedHashes', name: 'Good, all tried hashes in Good', core: null, bcoinOperation: 'HostList.markAck()', unit: 'ns',
+      peerbook: fig('goodAllTriedHashesNsPerAddress'), target: null, bcoin: both((c) => c.markAckNsPerAddress),
+      note: 'With addHashesTriedBucket = false: the first Good of an entry hashes its tried bucket (two hashes) and position on the scalar kernel.',
     },
     {
       id: 'addThenGood', name: 'AddThenGood, per run', core: 'AddrManAddThenGood', bcoinOperation: 'none', unit: 'ms',
