@@ -9,7 +9,9 @@
  */
 
 // ---- connection manager -------------------------------------------------------------------------
-export { PeerManager, TICK_INTERVAL_MS, STOP_FLUSH_MS, type PeerConnectOptions, type GetAddressesOptions } from './connman/manager.js';
+export {
+  PeerManager, TICK_INTERVAL_MS, STOP_FLUSH_MS, type PeerConnectOptions, type ManualConnectOptions, type GetAddressesOptions,
+} from './connman/manager.js';
 export { ConfigError, type PeerManagerOptions, type ServiceRequirement } from './connman/options.js';
 export {
   PeerManagerError, type PeerManagerEvents, type PeerInfo, type PeerDetails, type AddrRelayStats, type ManagerCounters,
@@ -70,7 +72,12 @@ export { DEFAULT_USER_AGENT } from './wire/user-agent.js';
 export {
   Peer, type PeerEvents, type PeerStats, type PeerOptions, type RemoteVersion, type LocalNodeInfo, type TrafficRecorder,
   type ConnectionType, CONNECTION_TYPES, type PeerLimits, DEFAULT_PEER_LIMITS, type LruSet,
+  // Message transports (Core's Transport): v1 framing, BIP324 v2 with v1 detection (see docs/bip324.md).
+  type MessageTransport, type TransportChoice, type TransportInfo, type TransportProtocolType, type OutgoingBytes,
+  V1MessageTransport, V2MessageTransport, type V2TransportOptions, V2TransportError, type V2TransportErrorCode,
+  type V2ReceiveState, type V2SendState,
 } from './peer/index.js';
+export { generateEllSwiftKey, type EllSwiftKeyPair } from './bip324/index.js';
 export {
   ConnectError, type Transport, type Connection, type ConnectionEvents, type Listener, type ConnectOptions, StreamConnection,
   DEFAULT_CONNECT_TIMEOUT_MS, TcpTransport, Socks5Transport, type Socks5Options, RoutingTransport, MemoryNetwork, MemoryTransport,

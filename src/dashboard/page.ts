@@ -110,6 +110,11 @@ const COLUMNS = [
   { key: 'type', label: 'type', value: (p) => p.connection_type },
   { key: 'dir', label: 'dir', value: (p) => (p.inbound ? 'in' : 'out') },
   { key: 'subver', label: 'user agent', value: (p) => p.subver },
+  { key: 'transport', label: 'transport', value: (p) => p.transport_protocol_type, cell: (p) => {
+    const td = el('td', p.transport_protocol_type);
+    if (p.session_id) td.title = 'BIP324 session id ' + p.session_id;
+    return td;
+  } },
   { key: 'ping', label: 'ping', num: true, value: (p) => p.pingtime, text: (p) => fmtPing(p.pingtime) },
   { key: 'bytesrecv', label: 'bytes in', num: true, value: (p) => p.bytesrecv, text: (p) => fmtBytes(p.bytesrecv) },
   { key: 'bytessent', label: 'bytes out', num: true, value: (p) => p.bytessent, text: (p) => fmtBytes(p.bytessent) },
