@@ -80,7 +80,7 @@ export {
 export { generateEllSwiftKey, type EllSwiftKeyPair } from './bip324/index.js';
 export {
   ConnectError, type Transport, type Connection, type ConnectionEvents, type Listener, type ConnectOptions, StreamConnection,
-  DEFAULT_CONNECT_TIMEOUT_MS, TcpTransport, Socks5Transport, type Socks5Options, RoutingTransport, MemoryNetwork, MemoryTransport,
+  DEFAULT_CONNECT_TIMEOUT_MS, TcpTransport, type TcpTransportOptions, Socks5Transport, type Socks5Options, RoutingTransport, MemoryNetwork, MemoryTransport,
   LoopbackMapTransport,
 } from './transport/index.js';
 
@@ -90,6 +90,29 @@ export { PeerbookError, DecodeError, ParseError, ArgumentError, TypedEmitter, ty
 export { MemoryLogger, silentLogger, type Logger, type LogFields } from './util/logger.js';
 export { systemResolver, type Resolver } from './util/resolver.js';
 export { StoreError } from './store/index.js';
+
+// ---- peer sets: known-membership networks over authenticated transport (docs/peerset.md) -------
+export {
+  PeerSetNode, peerSetNetwork, DEFAULT_APP_COMMAND, type PeerSetNodeOptions, type PeerSetNodeEvents, type PeerSetPeerDetails,
+  type PeerSetsDocument, PeerSetComponent, PEERSET_OWNER, type PeerSetComponentOptions, type PeerSetComponentDeps,
+  type PeerSetComponentEvents, type PeerSetMessage, type PeerSetCounters, type PreHandshakeRefusal,
+  PeerSetTracker, type PeerSetTrackerOptions, type PeerSetTrackerDeps, type TrackInput, type PeerMapInput, type TrackResult,
+  type OverwriteResult, type OverwriteSkipReason, type BlockResult, type PeerView, type PeerRoles, type DialPlan, type Reservation,
+  type InboundRefusal, type PeerStatus, type PeerSetDirection, PeerSetError, PeerSetSubscription, type PeerSetUpdate, type TrackedPeers,
+  type PeerAddress, type PeerAddressInput, HandshakeLimiter, type HandshakeLimiterOptions, type HandshakeLimitReason,
+  type HandshakeLimiterCounters, createPeerSetMetrics, PEERSET_METRIC_NAMES, type PeerSetMetrics, type PeerSetMetricsSource,
+  DEFAULT_TRACKED_PEER_SETS, DEFAULT_MAX_PEERS_PER_SET, PEER_CONNECTION_COOLDOWN_MS, DEFAULT_BLOCK_DURATION_MS,
+  MAX_CONCURRENT_HANDSHAKES, HANDSHAKE_INTERVAL_PER_IP_MS, HANDSHAKES_PER_SUBNET_PER_SECOND,
+} from './peerset/index.js';
+export {
+  Identity, verifySignature, AuthenticatedTransport, type AuthenticatedTransportOptions, type AuthenticatedListenOptions,
+  type InboundScreen, SecureConnection, secureInbound, secureOutbound, type SecureOptions, type SecureInboundOptions,
+  type SecureOutboundOptions, type HandshakeGate, AuthError, authErrorCode, AUTH_REJECT_REASONS, type AuthRejectReason,
+  type GateRejectReason, GATE_REJECT_REASONS, AuthCounters, type AuthCountersSnapshot, type HandshakeRole, ReplayCache, AUTH_PROTOCOL_VERSION,
+  type SecureSession, FrameSealer, FrameOpener,
+  HANDSHAKE_TIMEOUT_MS, MAX_FRAME_PLAINTEXT_BYTES,
+} from './transport/secure/authenticated/index.js';
+export { toPeerKeyHex, type PeerKeyHex } from './util/public-key.js';
 
 // ---- operator surface ---------------------------------------------------------------------------
 export {
@@ -102,6 +125,7 @@ export {
   type PeerRow, type Summary, type BucketFill, type TrafficDocument, type TrafficSampler, type TrafficSample, type TrafficSamplerOptions,
   DASHBOARD_CHART_NAMES, type AddrmanComposition, type AddressScope, type GroupRanking, type GroupShare,
   type DashboardSource, type OperatorHttpServer, type OperatorHttpServerOptions, type OperatorHandler, type MetricsEndpoint,
+  type PeerSetsPanelDocument,
 } from './dashboard/index.js';
 export {
   Crawler, type CrawlerOptions, type CrawlProgress, type CrawlReport, type CrawlNodeRecord, type CrawlStats, type CrawlStopReason,

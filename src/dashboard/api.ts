@@ -255,3 +255,22 @@ export function bucketFillFromEntries(newEntries: readonly EntryPosition[], trie
 export function toJson(value: unknown): string {
   return JSON.stringify(value, (_key, v: unknown) => (typeof v === 'bigint' ? v.toString() : v));
 }
+
+/**
+ * The peer-set panel's document, served at `/api/peersets` when the dashboard is given a source for it
+ * (a peer-set node's `peerSetsDocument()`, src/peerset/node.ts): the kept sets, newest first, with
+ * which of their primaries are connected, and every tracked peer. Keys are hex; nothing here is drawn
+ * from what a peer says about itself.
+ */
+export interface PeerSetsPanelDocument {
+  /** Our key. */
+  self: string;
+  /** The active (highest) set id. */
+  active_id: number | null;
+  /** Kept sets, newest first. */
+  sets: Array<{ id: number; primary: Array<{ key: string; connected: boolean }>; secondary: number; connected_primaries: number }>;
+  /** Every tracked peer. */
+  peers: Array<{ key: string; role: string; status: string; dial: string; source_ip: string; blocked_until_ms: number | null }>;
+  /** Keys blocked now (tracked or not). */
+  blocked: number;
+}

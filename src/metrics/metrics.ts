@@ -88,7 +88,7 @@ export interface PeerbookMetrics {
  * Mirrors a monotonically increasing source value into a prom-client counter: adds the increase since
  * the last call; a smaller value (a restarted source) is ignored, so the exported counter never decreases.
  */
-class CounterMirror<L extends string> {
+export class CounterMirror<L extends string> {
   private readonly last = new Map<string, number>();
 
   /** @param counter the counter to advance. */
