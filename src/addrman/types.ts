@@ -144,7 +144,7 @@ export interface ConnectionSelectOptions {
 
 /** Options of `serialize`. */
 export interface SerializeOptions {
-  /** peers.dat format: 4 (default, multiport) or 3 (readable by Core 0.21–25; one entry per IP). */
+  /** peers.dat format: 4 (default, multiport; Bitcoin Core 23.0 and later) or 3 (Bitcoin Core 0.21–22 and Litecoin Core 0.21, which cannot read 4; one entry per IP). */
   format?: 3 | 4;
 }
 
