@@ -19,7 +19,7 @@ import type { CreatePeer } from './peer-spec.js';
 import { selectNodeToEvict, type EvictionCandidate } from './policy/eviction.js';
 import type { SlotBudget } from './policy/outbound.js';
 import { hasPermission, Permission, type WhitebindEntry } from './policy/permissions.js';
-import type { PeerRecord, PeerRegistry } from './registry.js';
+import { PeerSlot, type PeerRecord, type PeerRegistry } from './registry.js';
 import { PeerManagerError, type ManagerCounters } from './types.js';
 
 /** Most inbound connections in a connection-layer upgrade at once; more are dropped until some finish. */
@@ -57,14 +57,35 @@ export interface InboundContext {
   track(task: Promise<unknown>): void;
 }
 
+/** The parts of a peer's eviction candidate that never change while it is connected. */
+interface FixedCandidateFields {
+  connectedS: number;
+  isLocal: boolean;
+  network: EvictionCandidate['network'];
+  noBan: boolean;
+}
+
+/**
+ * Per-record cache of the fixed fields: with every inbound slot taken, each newcomer builds a candidate
+ * for every peer, so address classification and permission checks are done once per peer, not once
+ * per peer per newcomer.
+ */
+const FIXED_CANDIDATE_FIELDS = new PeerSlot<FixedCandidateFields>('eviction-fixed-fields');
+
 /** Core `NodeEvictionCandidate` of a live peer. */
 export function evictionCandidate(record: PeerRecord, hasDesirableServices: (services: bigint) => boolean): EvictionCandidate {
   const { peer } = record;
+  const fixed = record.get(FIXED_CANDIDATE_FIELDS) ?? record.set(FIXED_CANDIDATE_FIELDS, {
+    connectedS: Math.floor(peer.connectedAt / 1000),
+    isLocal: peer.addr.addr.isLocal(),
+    network: peer.addr.addr.getNetClass(),
+    noBan: hasPermission(peer.permissions, Permission.NOBAN),
+  });
   const remote = peer.remote;
-  const minPingMs = peer.stats().minPingMs;
+  const minPingMs = peer.minPingMs;
   return {
     id: peer.id,
-    connectedS: Math.floor(peer.connectedAt / 1000),
+    connectedS: fixed.connectedS,
     minPingUs: minPingMs === undefined ? Number.MAX_SAFE_INTEGER : minPingMs * 1000,
     lastBlockS: record.lastBlockS,
     lastTxS: record.lastTxS,
@@ -73,9 +94,9 @@ export function evictionCandidate(record: PeerRecord, hasDesirableServices: (ser
     bloomFilter: false,
     keyedNetGroup: record.keyedNetGroup,
     preferEvict: record.preferEvict,
-    isLocal: peer.addr.addr.isLocal(),
-    network: peer.addr.addr.getNetClass(),
-    noBan: hasPermission(peer.permissions, Permission.NOBAN),
+    isLocal: fixed.isLocal,
+    network: fixed.network,
+    noBan: fixed.noBan,
     connType: peer.connType,
   };
 }

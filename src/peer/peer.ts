@@ -301,6 +301,11 @@ export class Peer extends TypedEmitter<PeerEvents> {
     return this.recvPaused;
   }
 
+  /** Lowest ping round trip seen, ms (undefined before the first pong); what eviction reads without a full `stats()`. */
+  get minPingMs(): number | undefined {
+    return this.minPing;
+  }
+
   /** True while request processing is paused because the send buffer is full (Core fPauseSend). */
   get isSendPaused(): boolean {
     return this.sendPaused;
