@@ -5,7 +5,7 @@
  * anywhere on the stack, counted once per sample even under recursion). That is the table the
  * performance report quotes to say where the time goes.
  *
- *   node dist/bench/scale/profile.js <file.cpuprofile> [--top 30] [--filter text]
+ *   node dist/bench/scale/profile.js <file.cpuprofile> [--top 30] [--by self|total] [--filter text] [--from-ms a] [--to-ms b]
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -59,8 +59,8 @@ function frameName(node: ProfileNode): string {
   return `${fn} (${short}:${lineNumber + 1})`;
 }
 
-/** Sums a profile by function. */
-export function summariseProfile(profile: CpuProfile): ProfileSummary {
+/** Sums a profile by function; `window` keeps only samples taken in [fromMs, toMs) after the profile started. */
+export function summariseProfile(profile: CpuProfile, window: { fromMs?: number; toMs?: number } = {}): ProfileSummary {
   const byId = new Map<number, ProfileNode>();
   const parent = new Map<number, number>();
   for (const n of profile.nodes) {
@@ -71,10 +71,14 @@ export function summariseProfile(profile: CpuProfile): ProfileSummary {
   const total = new Map<string, number>();
   let idleUs = 0;
   let allUs = 0;
+  const fromUs = (window.fromMs ?? 0) * 1000;
+  const toUs = (window.toMs ?? Infinity) * 1000;
+  let atUs = 0;
   for (let i = 0; i < profile.samples.length; i++) {
+    atUs += profile.timeDeltas[i] ?? 0;
     // The delta after sample i is the time until the next sample: attribute it to sample i.
     const dt = profile.timeDeltas[i + 1] ?? 0;
-    if (dt <= 0) continue;
+    if (dt <= 0 || atUs < fromUs || atUs >= toUs) continue;
     allUs += dt;
     const leaf = byId.get(profile.samples[i]);
     if (!leaf) continue;
@@ -103,8 +107,8 @@ export function summariseProfile(profile: CpuProfile): ProfileSummary {
 }
 
 /** Reads and sums a `.cpuprofile` file. */
-export function summariseProfileFile(file: string): ProfileSummary {
-  return summariseProfile(JSON.parse(readFileSync(file, 'utf8')) as CpuProfile);
+export function summariseProfileFile(file: string, window: { fromMs?: number; toMs?: number } = {}): ProfileSummary {
+  return summariseProfile(JSON.parse(readFileSync(file, 'utf8')) as CpuProfile, window);
 }
 
 /** A plain-text table of the top functions. */
@@ -127,9 +131,10 @@ if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) 
     return i >= 0 ? rest[i + 1] : undefined;
   };
   if (!file) {
-    console.error('Usage: node dist/bench/scale/profile.js <file.cpuprofile> [--top n] [--by self|total] [--filter text]');
+    console.error('Usage: node dist/bench/scale/profile.js <file.cpuprofile> [--top n] [--by self|total] [--filter text] [--from-ms a] [--to-ms b]');
     process.exitCode = 2;
   } else {
-    console.log(formatProfile(summariseProfileFile(file), Number(opt('--top') ?? 30), opt('--by') === 'total' ? 'total' : 'self', opt('--filter')));
+    const window = { fromMs: opt('--from-ms') === undefined ? undefined : Number(opt('--from-ms')), toMs: opt('--to-ms') === undefined ? undefined : Number(opt('--to-ms')) };
+    console.log(formatProfile(summariseProfileFile(file, window), Number(opt('--top') ?? 30), opt('--by') === 'total' ? 'total' : 'self', opt('--filter')));
   }
 }

@@ -74,6 +74,13 @@ export interface ScalePoint {
   serverReady: number;
   /** Node CPU time during ramp + hold, ms. */
   serverCpuMs: number;
+  /**
+   * Node CPU time (user + system) during the ramp ÷ handshakes completed, µs: what one handshake costs
+   * the node, much less sensitive than the rate to other processes competing for the CPU.
+   */
+  serverCpuUsPerHandshake: number;
+  /** Node CPU time while the peers sit idle, ms per second (the maintenance tick, pings). */
+  serverCpuMsPerSecondHeld: number;
 }
 
 /** One implementation's run. */
@@ -174,6 +181,7 @@ async function runOne(kind: ScaleServerKind, args: ScaleArgs): Promise<ServerRun
       const ramp = await loadgen.rpc.call<OpenResult>('open', { count: step - held, concurrency: args.concurrency });
       const lagRampMs = await server.rpc.call<LagFigures>('lagRead');
       const serverReady = await waitFor(server.rpc, (s) => s.inboundReady >= step, SETTLE_TIMEOUT_MS);
+      const cpuRamp = (await server.rpc.call<{ cpuMs: { user: number; system: number } }>('status')).cpuMs;
       const lg = await loadgen.rpc.call<LoadStatus>('status');
       held = lg.ready;
       rampMsTotal += ramp.durationMs;
@@ -188,9 +196,12 @@ async function runOne(kind: ScaleServerKind, args: ScaleArgs): Promise<ServerRun
         rssBytesPerPeer: round((memory.rss - base.rss) / held),
         heapBytesPerPeer: round((memory.heapUsed + memory.external - base.heapUsed - base.external) / held),
         serverReady, serverCpuMs: round(cpu1.user + cpu1.system - cpu0.user - cpu0.system),
+        serverCpuUsPerHandshake: round((cpuRamp.user + cpuRamp.system - cpu0.user - cpu0.system) * 1000 / Math.max(1, ramp.ready)),
+        serverCpuMsPerSecondHeld: round((cpu1.user + cpu1.system - cpuRamp.user - cpuRamp.system) / (args.holdMs / 1000)),
       };
       run.points.push(point);
-      log(`  ${kind} ${held} peers: ${ramp.handshakesPerS} handshakes/s (p99 ${ramp.latencyMs.p99} ms, ${ramp.ready}/${ramp.requested} ok), ` +
+      log(`  ${kind} ${held} peers: ${ramp.handshakesPerS} handshakes/s (p99 ${ramp.latencyMs.p99} ms, ${ramp.ready}/${ramp.requested} ok, ` +
+        `${point.serverCpuUsPerHandshake} µs node CPU each; idle ${point.serverCpuMsPerSecondHeld} ms CPU/s), ` +
         `RSS ${(memory.rss / 1e6).toFixed(1)} MB = ${(point.rssBytesPerPeer / 1000).toFixed(2)} kB/peer, ` +
         `lag p99 ramp ${lagRampMs.p99} ms, hold ${lagHoldMs.p99} ms`);
       if (ramp.ready < step - (held - ramp.ready) && ramp.ready === 0) throw new Error(`no handshake completed at step ${step}: ${ramp.errors.join('; ')}`);

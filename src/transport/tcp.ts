@@ -21,6 +21,9 @@ function hostOf(target: NetService): string {
   return target.addr.toString().replace(/%\d+$/, '');
 }
 
+/** Messages written in one turn of the event loop leave in one system call (see StreamConnectionOptions). */
+const COALESCE = { coalesceWrites: true } as const;
+
 /** Plain TCP. */
 export class TcpTransport implements Transport {
   /** @param clock time source for connect timeouts. */
@@ -50,7 +53,7 @@ export class TcpTransport implements Transport {
           socket.destroy();
           reject(err);
         } else {
-          resolve(new StreamConnection(socket, target, serviceFromSocket(socket.localAddress, socket.localPort)));
+          resolve(new StreamConnection(socket, target, serviceFromSocket(socket.localAddress, socket.localPort), COALESCE));
         }
       };
       const onConnect = (): void => finish();
@@ -77,7 +80,7 @@ export class TcpTransport implements Transport {
           return;
         }
         onConnection(new StreamConnection(socket, serviceFromSocket(socket.remoteAddress, socket.remotePort),
-          serviceFromSocket(socket.localAddress, socket.localPort)));
+          serviceFromSocket(socket.localAddress, socket.localPort), COALESCE));
       });
       server.once('error', reject);
       const ipv6Only = bind.addr.isIPv6();
