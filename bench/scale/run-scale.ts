@@ -79,6 +79,8 @@ export interface ScalePoint {
    * the node, much less sensitive than the rate to other processes competing for the CPU.
    */
   serverCpuUsPerHandshake: number;
+  /** The kernel's part of it (system CPU: accept, socket writes and reads, loopback TCP), µs. */
+  serverSystemCpuUsPerHandshake: number;
   /** Node CPU time while the peers sit idle, ms per second (the maintenance tick, pings). */
   serverCpuMsPerSecondHeld: number;
 }
@@ -189,19 +191,20 @@ async function runOne(kind: ScaleServerKind, args: ScaleArgs): Promise<ServerRun
       await server.rpc.call('lagStart');
       await sleep(args.holdMs);
       const lagHoldMs = await server.rpc.call<LagFigures>('lagRead');
-      const memory = await server.rpc.call<MemoryFigures>('memory', { collect: true });
       const cpu1 = (await server.rpc.call<{ cpuMs: { user: number; system: number } }>('status')).cpuMs;
+      const memory = await server.rpc.call<MemoryFigures>('memory', { collect: true });
       const point: ScalePoint = {
         peers: held, ramp, lagRampMs, lagHoldMs, memory,
         rssBytesPerPeer: round((memory.rss - base.rss) / held),
         heapBytesPerPeer: round((memory.heapUsed + memory.external - base.heapUsed - base.external) / held),
         serverReady, serverCpuMs: round(cpu1.user + cpu1.system - cpu0.user - cpu0.system),
         serverCpuUsPerHandshake: round((cpuRamp.user + cpuRamp.system - cpu0.user - cpu0.system) * 1000 / Math.max(1, ramp.ready)),
+        serverSystemCpuUsPerHandshake: round((cpuRamp.system - cpu0.system) * 1000 / Math.max(1, ramp.ready)),
         serverCpuMsPerSecondHeld: round((cpu1.user + cpu1.system - cpuRamp.user - cpuRamp.system) / (args.holdMs / 1000)),
       };
       run.points.push(point);
       log(`  ${kind} ${held} peers: ${ramp.handshakesPerS} handshakes/s (p99 ${ramp.latencyMs.p99} ms, ${ramp.ready}/${ramp.requested} ok, ` +
-        `${point.serverCpuUsPerHandshake} µs node CPU each; idle ${point.serverCpuMsPerSecondHeld} ms CPU/s), ` +
+        `${point.serverCpuUsPerHandshake} µs node CPU each, ${point.serverSystemCpuUsPerHandshake} in the kernel; idle ${point.serverCpuMsPerSecondHeld} ms CPU/s), ` +
         `RSS ${(memory.rss / 1e6).toFixed(1)} MB = ${(point.rssBytesPerPeer / 1000).toFixed(2)} kB/peer, ` +
         `lag p99 ramp ${lagRampMs.p99} ms, hold ${lagHoldMs.p99} ms`);
       if (ramp.ready < step - (held - ramp.ready) && ramp.ready === 0) throw new Error(`no handshake completed at step ${step}: ${ramp.errors.join('; ')}`);
