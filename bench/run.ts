@@ -4,7 +4,9 @@
  * writes bench/results/<date>-<host>.json and bench/results/latest.json. A missed target is reported,
  * not fatal: the exit status is 0 unless a bench could not run at all.
  *
- *   node --expose-gc dist/bench/run.js [--quick] [--skip-bcoin] [--no-save]
+ * Then the network benches (net-benches.ts): wire framing and codecs, and connections at scale.
+ *
+ *   node --expose-gc dist/bench/run.js [--quick] [--skip-bcoin] [--no-save] [--skip-wire] [--skip-scale] [--scale-peers n]
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -14,6 +16,7 @@ import { runAddrmanExtraBench, type AddrmanExtraFigures } from './addrman-extra.
 import { runAddrmanBench } from './addrman.js';
 import { runBcoinBenchIsolated, type BcoinBenchResult } from './bcoin.js';
 import { addressSetDigest, coreBenchAddresses } from './core-addresses.js';
+import { formatNetBenches, NET_BENCH_USAGE, netMisses, runNetBenches, takeNetBenchFlags, type NetBenchOptions } from './net-benches.js';
 import { buildScenarios, codeVersion, cpuPressure, formatMisses, formatTable, machineInfo } from './report.js';
 import { gcExposed } from './timing.js';
 
@@ -23,7 +26,8 @@ const RESULTS_SCHEMA = 'peerbook-bench/1';
 const USAGE = `Usage: node --expose-gc dist/bench/run.js [--quick] [--skip-bcoin] [--no-save]
   --quick       fewer repetitions (3 instead of 7); results are marked "quick"
   --skip-bcoin  Peerbook only (no bcoin comparison)
-  --no-save     print only; write no files under bench/results/`;
+  --no-save     print only; write no files under bench/results/
+${NET_BENCH_USAGE}`;
 
 /** CPU pressure (% of the last minute with a task waiting for a CPU) above which the run is called noisy. */
 const BUSY_PRESSURE_PCT = 10;
@@ -46,12 +50,20 @@ async function main(): Promise<number> {
     console.log(USAGE);
     return 0;
   }
-  const unknown = argv.filter((a) => !['--quick', '--skip-bcoin', '--no-save'].includes(a));
+  const quick = argv.includes('--quick');
+  let net: NetBenchOptions;
+  let rest: string[];
+  try {
+    ({ options: net, rest } = takeNetBenchFlags(argv, quick));
+  } catch (e) {
+    console.error(`${(e as Error).message}\n${USAGE}`);
+    return 2;
+  }
+  const unknown = rest.filter((a) => !['--quick', '--skip-bcoin', '--no-save'].includes(a));
   if (unknown.length > 0) {
     console.error(`Unknown option ${unknown.join(' ')}\n${USAGE}`);
     return 2;
   }
-  const quick = argv.includes('--quick');
   const skipBcoin = argv.includes('--skip-bcoin');
   const save = !argv.includes('--no-save');
 
@@ -76,6 +88,7 @@ async function main(): Promise<number> {
       bcoinError = err instanceof Error ? err.message : String(err);
     }
   }
+  const netResults = await runNetBenches(net, quick, log);
   const finished = new Date();
   const pressureEnd = cpuPressure();
 
@@ -104,6 +117,8 @@ async function main(): Promise<number> {
     console.log(`Note: other work competed for the CPU (pressure ${pressureEnd.avg60}% over the last minute); expect noisy figures.`);
   }
   console.log(misses.length === 0 ? 'All targets met.' : `${misses.length} target(s) missed:\n  ${misses.join('\n  ')}`);
+  const netSummary = formatNetBenches(netResults);
+  if (netSummary) console.log(`\n${netSummary}`);
 
   const result = {
     schema: RESULTS_SCHEMA,
@@ -117,10 +132,12 @@ async function main(): Promise<number> {
     units: 'Field-name suffixes: Ns nanoseconds, Ms milliseconds, Bytes (bytesPerEntry, fileBytes) bytes; scenario values carry `unit`.',
     ratioDefinition: 'bcoin ÷ Peerbook; above 1 means Peerbook is faster or smaller',
     scenarios,
-    misses: scenarios.filter((s) => s.met === false).map((s) => s.id),
-    allTargetsMet: misses.length === 0,
+    misses: [...scenarios.filter((s) => s.met === false).map((s) => s.id), ...netMisses(netResults)],
+    allTargetsMet: misses.length === 0 && netMisses(netResults).length === 0,
     peerbook: { addrman, extra },
     bcoin: bcoin ?? { error: bcoinError ?? 'skipped (--skip-bcoin)' },
+    wire: netResults.wire,
+    connections: netResults.connections,
   };
 
   if (save) {
@@ -133,7 +150,8 @@ async function main(): Promise<number> {
     writeFileSync(path.join(dir, 'latest.json'), text);
     console.log(`Results: ${path.relative(process.cwd(), file)} (and latest.json)`);
   }
-  return bcoinError ? 1 : 0;
+  const netFailed = [netResults.wire, netResults.connections].some((r) => r !== null && 'error' in r);
+  return bcoinError || netFailed ? 1 : 0;
 }
 
 main().then(

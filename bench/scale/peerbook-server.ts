@@ -13,6 +13,7 @@
  *   node --expose-gc dist/bench/scale/peerbook-server.js --bind 127.0.0.1 --max-inbound 5000
  */
 import { pathToFileURL } from 'node:url';
+import { writeHeapSnapshot } from 'node:v8';
 import type { NetService } from '../../src/address/service.js';
 import { PeerManager } from '../../src/connman/manager.js';
 import { slotBudget } from '../../src/connman/policy/outbound.js';
@@ -85,6 +86,7 @@ async function main(): Promise<void> {
       cpuMs: monitor.cpuMs(),
     }),
     memory: (a: { collect: boolean }) => monitor.memory(a.collect),
+    heapSnapshot: (a: { file: string }) => writeHeapSnapshot(a.file),
     lagStart: () => monitor.lagStart(),
     lagRead: () => monitor.lagRead(),
     stop: async () => {

@@ -123,7 +123,14 @@ export interface ScaleResult {
 /** Peerbook's figures against the targets. */
 export interface ScaleSummary {
   peakPeers: number;
+  /** (RSS at the peak − RSS after start) ÷ peers: the target's figure, bytes. */
   rssBytesPerPeer: number;
+  /** RSS growth between the last two steps ÷ the peers added: the cost of one more peer, bytes. */
+  marginalRssBytesPerPeer: number | null;
+  /** V8 heap + external growth ÷ peers at the peak, bytes. */
+  heapBytesPerPeer: number;
+  /** Node CPU per handshake at the last step's ramp, µs (user + system). */
+  cpuUsPerHandshake: number;
   handshakesPerS: number;
   lagP99HoldMs: number;
   lagP99RampMs: number;
@@ -147,7 +154,14 @@ async function waitFor(rpc: RpcClient, pred: (s: { inboundReady: number }) => bo
 const round = (x: number): number => (Number.isFinite(x) ? Number(x.toPrecision(4)) : 0);
 
 /** Runs the curve and the churn phase against one implementation. */
-async function runOne(kind: ScaleServerKind, args: ScaleArgs): Promise<ServerRun> {
+/** The steps an implementation runs: all for Peerbook; for bcoin those up to its cap, ending at the cap. */
+export function stepsFor(kind: ScaleServerKind, args: Pick<ScaleArgs, 'steps' | 'bcoinMaxPeers'>): number[] {
+  if (kind !== 'bcoin' || args.steps[args.steps.length - 1] <= args.bcoinMaxPeers) return args.steps;
+  return [...args.steps.filter((s) => s < args.bcoinMaxPeers), args.bcoinMaxPeers];
+}
+
+async function runOne(kind: ScaleServerKind, allArgs: ScaleArgs): Promise<ServerRun> {
+  const args = { ...allArgs, steps: stepsFor(kind, allArgs) };
   const last = args.steps[args.steps.length - 1];
   const nofile = args.nofile || nofileFor(last, args.concurrency);
   const bind = serverAddress(args.plan.kind);
@@ -240,8 +254,12 @@ export function summarise(run: ServerRun | undefined): ScaleSummary | null {
   const peak = run.points[run.points.length - 1];
   const lagP99HoldMs = Math.max(...run.points.map((p) => p.lagHoldMs.p99));
   const lagP99RampMs = Math.max(...run.points.map((p) => p.lagRampMs.p99));
+  const prev = run.points.length > 1 ? run.points[run.points.length - 2] : undefined;
   return {
-    peakPeers: peak.peers, rssBytesPerPeer: peak.rssBytesPerPeer, handshakesPerS: run.handshakesPerS, lagP99HoldMs, lagP99RampMs,
+    peakPeers: peak.peers, rssBytesPerPeer: peak.rssBytesPerPeer,
+    marginalRssBytesPerPeer: prev ? round((peak.memory.rss - prev.memory.rss) / (peak.peers - prev.peers)) : null,
+    heapBytesPerPeer: peak.heapBytesPerPeer, cpuUsPerHandshake: peak.serverCpuUsPerHandshake,
+    handshakesPerS: run.handshakesPerS, lagP99HoldMs, lagP99RampMs,
     acceptedPerSAtMax: run.churn?.acceptedPerS ?? null,
     met: {
       concurrentPeers: peak.peers >= SCALE_TARGETS.concurrentPeers,
@@ -310,7 +328,9 @@ export function formatScaleSummary(result: ScaleResult): string {
     lines.push(`Connections at scale (${result.options.plan.kind} sources), Peerbook:`);
     lines.push(`  concurrent handshaken peers   ${s.peakPeers} (target ≥ ${t.concurrentPeers}: ${mark(s.met.concurrentPeers)})`);
     lines.push(`  RSS per peer                  ${(s.rssBytesPerPeer / 1000).toFixed(2)} kB (target ≤ ${t.rssBytesPerPeer / 1000} kB: ${mark(s.met.rssBytesPerPeer)}; ratio ${(t.rssBytesPerPeer / s.rssBytesPerPeer).toFixed(2)})`);
+    lines.push(`    (one more peer: ${s.marginalRssBytesPerPeer === null ? '—' : `${(s.marginalRssBytesPerPeer / 1000).toFixed(2)} kB`} RSS; JS heap ${(s.heapBytesPerPeer / 1000).toFixed(2)} kB per peer)`);
     lines.push(`  handshakes per second         ${s.handshakesPerS} (target ≥ ${t.handshakesPerS}: ${mark(s.met.handshakesPerS)}; ratio ${(s.handshakesPerS / t.handshakesPerS).toFixed(2)})`);
+    lines.push(`    (node CPU per handshake ${s.cpuUsPerHandshake} µs → ${Math.round(1e6 / s.cpuUsPerHandshake)} handshakes per CPU-second)`);
     lines.push(`  event-loop lag p99            idle ${s.lagP99HoldMs} ms, ramping ${s.lagP99RampMs} ms (target ≤ ${t.lagP99Ms} ms: ${mark(s.met.lagP99Ms)})`);
     lines.push(`  accepted/s at maxconnections  ${s.acceptedPerSAtMax ?? '—'} (every one evicts a peer)`);
   }

@@ -1,0 +1,93 @@
+/**
+ * The network half of `npm run bench`: the wire benchmarks (wire.ts, in this process) and connections
+ * at scale (scale/run-scale.ts, in child processes), with the command-line flags `run.ts` passes
+ * through. Kept apart from run.ts so the address-manager benches and these can change independently.
+ *
+ * Flags (also listed by `npm run bench -- --help`):
+ *   --skip-wire            no wire benchmarks
+ *   --skip-scale           no connection-scale benchmark
+ *   --scale-peers n        the scale curve stops at n peers (default 5,000; 1,000 with --quick)
+ *   --scale-servers list   peerbook,bcoin (default: both; bcoin's steps stop at 2,000 peers)
+ */
+import { parseScaleArgs, type ScaleArgs } from './scale/args.js';
+import { formatScaleSummary, runScaleBench, type ScaleResult } from './scale/run-scale.js';
+import { formatWire, runWireBench, type WireFigures } from './wire.js';
+
+/** Flags this module takes (value-taking ones listed with their argument). */
+const FLAGS = ['--skip-wire', '--skip-scale'];
+const VALUE_FLAGS = ['--scale-peers', '--scale-servers'];
+
+/** Usage lines for run.ts's help. */
+export const NET_BENCH_USAGE = `  --skip-wire   no wire benchmarks (framing, checksums, codecs)
+  --skip-scale  no connection-scale benchmark (child processes on loopback TCP)
+  --scale-peers n        the scale curve stops at n peers (default 5000; 1000 with --quick)
+  --scale-servers list   peerbook,bcoin (default both; bcoin stops at 2000 peers)`;
+
+/** The network benches' options. */
+export interface NetBenchOptions {
+  wire: boolean;
+  /** The scale bench's arguments, or null to skip it. */
+  scale: ScaleArgs | null;
+}
+
+/**
+ * Takes this module's flags out of `argv`: returns the options and the arguments left for run.ts.
+ * Throws the scale parser's `BenchArgsError` for a bad value.
+ */
+export function takeNetBenchFlags(argv: readonly string[], quick: boolean): { options: NetBenchOptions; rest: string[] } {
+  const rest: string[] = [];
+  const values = new Map<string, string>();
+  const flags = new Set<string>();
+  for (let i = 0; i < argv.length; i++) {
+    if (FLAGS.includes(argv[i])) flags.add(argv[i]);
+    else if (VALUE_FLAGS.includes(argv[i])) values.set(argv[i], argv[++i] ?? '');
+    else rest.push(argv[i]);
+  }
+  const scaleArgv = [...(quick ? ['--quick'] : []), '--servers', values.get('--scale-servers') ?? 'peerbook,bcoin', '--no-save'];
+  if (values.has('--scale-peers')) scaleArgv.push('--max-peers', values.get('--scale-peers')!);
+  return {
+    options: { wire: !flags.has('--skip-wire'), scale: flags.has('--skip-scale') ? null : parseScaleArgs(scaleArgv) },
+    rest,
+  };
+}
+
+/** The network benches' results (`error` when one could not run). */
+export interface NetBenchResults {
+  wire: WireFigures | { error: string } | null;
+  connections: ScaleResult | { error: string } | null;
+}
+
+const failure = (e: unknown): { error: string } => ({ error: e instanceof Error ? e.message : String(e) });
+
+/** Runs the wire benches, then the scale bench. */
+export async function runNetBenches(options: NetBenchOptions, quick: boolean, log: (m: string) => void): Promise<NetBenchResults> {
+  let wire: NetBenchResults['wire'] = null;
+  let connections: NetBenchResults['connections'] = null;
+  if (options.wire) {
+    log('Wire: framing and checksums, ping and addrv2 codecs …');
+    wire = await runWireBench({ quick }).catch(failure);
+  }
+  if (options.scale) {
+    log('Connections at scale (child processes on loopback TCP) …');
+    connections = await runScaleBench(options.scale).catch(failure);
+  }
+  return { wire, connections };
+}
+
+/** The printed summary. */
+export function formatNetBenches(r: NetBenchResults): string {
+  const lines: string[] = [];
+  if (r.wire) lines.push('error' in r.wire ? `Wire bench FAILED: ${r.wire.error}` : formatWire(r.wire));
+  if (r.connections) lines.push('error' in r.connections ? `Scale bench FAILED: ${r.connections.error}` : formatScaleSummary(r.connections));
+  return lines.join('\n\n');
+}
+
+/** Ids of the network targets missed (for the results file's `misses`). */
+export function netMisses(r: NetBenchResults): string[] {
+  const out: string[] = [];
+  if (r.wire && !('error' in r.wire) && !r.wire.met.checksumRatio) out.push('wire.checksumRatio');
+  if (r.connections && !('error' in r.connections) && r.connections.summary) {
+    for (const [k, ok] of Object.entries(r.connections.summary.met)) if (!ok) out.push(`connections.${k}`);
+  }
+  return out;
+}
