@@ -78,7 +78,7 @@ export {
 } from './transport/index.js';
 
 // ---- seams: time, randomness, logging, names, errors, events ------------------------------------
-export { SystemClock, VirtualClock, AbortError, type Clock, type Timer, ChaChaRandom, type Random } from './util/index.js';
+export { SystemClock, VirtualClock, MockableClock, AbortError, type Clock, type Timer, ChaChaRandom, type Random } from './util/index.js';
 export { PeerbookError, DecodeError, ParseError, ArgumentError, TypedEmitter, type EventMap, ByteReader, ByteWriter } from './util/index.js';
 export { MemoryLogger, silentLogger, type Logger, type LogFields } from './util/logger.js';
 export { systemResolver, type Resolver } from './util/resolver.js';
@@ -101,4 +101,4 @@ export {
   summarizeCrawl, type CrawlSummary, formatCrawlJson, type CrawlBook, type SkipCounts, type CountRow, type CrawlBookOptions,
   type CrawlTarget, type OfferResult, type VisitOutcome,
 } from './crawl/index.js';
-export { Daemon, defaultDataDir, ConfigFileError, type DaemonInputs, type RawSettings, type ConfigValue } from './daemon/index.js';
+export { Daemon, DaemonStartError, type DnsHealth, defaultDataDir, defaultMetricsPort, DEFAULT_METRICS_PORTS, ConfigFileError, type DaemonInputs, type RawSettings, type ConfigValue } from './daemon/index.js';

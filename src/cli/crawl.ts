@@ -31,6 +31,7 @@ import { RoutingTransport } from '../transport/router.js';
 import { TcpTransport } from '../transport/tcp.js';
 import type { Transport } from '../transport/transport.js';
 import { SystemClock, type Clock, type Timer } from '../util/clock.js';
+import { fsErrorReason } from '../util/errors.js';
 import { ChaChaRandom, type Random } from '../util/random.js';
 import { customNetworkParams, getNetworkParams, NETWORK_NAMES, type NetworkParams } from '../wire/params.js';
 import { loadAsmapFile } from './address.js';
@@ -235,7 +236,7 @@ async function prepareOutDir(dir: string): Promise<void> {
     await mkdir(dir, { recursive: true });
     await access(dir, constants.W_OK);
   } catch (e) {
-    throw new CliError(`cannot write to --out ${dir}: ${(e as Error).message}`);
+    throw new CliError(`cannot write to --out ${dir}: ${fsErrorReason(e)}`);
   }
 }
 

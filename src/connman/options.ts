@@ -143,7 +143,7 @@ export interface PeerManagerOptions {
   connectTimeoutMs?: number;
   /** Core -checkaddrman: consistency-check 1 in N addrman operations (0 = off). */
   checkAddrman?: number;
-  /** peers.dat format to write: 4 (default) or 3 (for Core ≤ 25 / Litecoin 0.21). */
+  /** peers.dat format to write: 4 (default; Bitcoin Core 23.0 and later) or 3 (Bitcoin Core 0.21-22, Litecoin Core 0.21: they cannot read 4). */
   peersDatFormat?: 3 | 4;
   /** Protocol plug-ins to add after address and inventory relay (see connman/protocol.ts). */
   protocols?: ProtocolFactory[];

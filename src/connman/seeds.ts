@@ -106,11 +106,16 @@ export async function runDnsSeeding(ctx: DnsSeedingContext): Promise<number> {
     return 0;
   }
   const waitMs = ctx.addrman.size() >= DNSSEEDS_DELAY_PEER_THRESHOLD ? DNSSEEDS_DELAY_MANY_PEERS_MS : DNSSEEDS_DELAY_FEW_PEERS_MS;
+  let waitLogged = false;
   for (const seed of seeds) {
     if (seedsRightNow === 0) {
       seedsRightNow += DNSSEEDS_TO_QUERY_AT_ONCE;
       if (ctx.addrman.size() > 0) {
-        ctx.log.info(`Waiting ${waitMs / 1000} seconds before querying DNS seeds.`);
+        // Core logs this before every batch of three seeds; the operator needs it once (later batches: debug).
+        const line = `Waiting ${waitMs / 1000} seconds before querying DNS seeds.`;
+        if (waitLogged) ctx.log.debug(line);
+        else ctx.log.info(line);
+        waitLogged = true;
         for (let left = waitMs; left > 0;) {
           const step = Math.min(DNSSEEDS_DELAY_FEW_PEERS_MS, left);
           await ctx.clock.sleep(step, ctx.signal);

@@ -13,7 +13,7 @@ import type { PeerManager } from '../connman/manager.js';
 import { PeerManagerError, type PeerDetails } from '../connman/types.js';
 import { permissionNames } from '../connman/policy/permissions.js';
 import type { ConnectionType } from '../peer/types.js';
-import type { Clock } from '../util/clock.js';
+import { MAX_MOCK_TIME_S, type Clock, type MockableClock } from '../util/clock.js';
 import { formatServiceFlags, NODE_NETWORK, NODE_P2P_V2, NODE_WITNESS, serviceFlagNames } from '../wire/services.js';
 import {
   checkArgs, helpText, INT32, INT64_SAFE, namedToPositional, toInteger, UINT16, usageLine, type MethodSpec,
@@ -66,6 +66,8 @@ export interface RpcContext {
   incrementalFee: bigint;
   /** Asks the owner to shut down after the current reply has been sent (the `stop` method). */
   requestStop(): void;
+  /** The node's clock when it can be mocked (regtest `setmocktime`); absent: setmocktime is refused. */
+  mockClock?: Pick<MockableClock, 'setMockTime'>;
 }
 
 /** One method: its signature and its implementation over checked positional parameters. */
@@ -561,6 +563,24 @@ const METHODS: RpcMethod[] = [
   },
   {
     spec: {
+      name: 'setmocktime', category: 'hidden', description: 'Set the local time to given timestamp (-regtest only)',
+      args: [{ name: 'timestamp', type: 'number', required: true, description: 'UNIX epoch time\nPass 0 to go back to using the system time.' }],
+      result: 'null    (json null)',
+    },
+    run: (p, ctx) => {
+      // Core rpc/node.cpp setmocktime: refused off regtest (a runtime_error, so RPC_MISC_ERROR), then the range check.
+      if (ctx.manager.network.name !== 'regtest') throw new RpcError(RpcErrorCode.MISC_ERROR, 'setmocktime is for regression testing (-regtest mode) only');
+      const time = toInteger(p[0], INT64_SAFE.min, INT64_SAFE.max);
+      if (time < 0 || time > MAX_MOCK_TIME_S) {
+        throw new RpcError(RpcErrorCode.INVALID_PARAMETER, `Mocktime must be in the range [0, ${MAX_MOCK_TIME_S}], not ${time}.`);
+      }
+      if (!ctx.mockClock) throw new RpcError(RpcErrorCode.MISC_ERROR, 'setmocktime: this node\'s clock cannot be mocked (give the RPC server a MockableClock)');
+      ctx.mockClock.setMockTime(time);
+      return null;
+    },
+  },
+  {
+    spec: {
       name: 'getrawaddrman', category: 'hidden', args: [],
       description: 'EXPERIMENTAL warning: this call may be changed in future releases.\n\nReturns information on all address manager entries for the new and tried tables.',
       result: '{ "table" : { "bucket/position" : { "address" : "str", "mapped_as" : n (optional), "port" : n, "network" : "str", "services" : n, "time" : xxx, "source" : "str", "source_network" : "str", "source_mapped_as" : n (optional) }, ... }, ... }    (json object)',
@@ -596,7 +616,8 @@ const METHODS: RpcMethod[] = [
   },
   {
     spec: { name: 'uptime', category: 'control', args: [], description: 'Returns the total uptime of the server.', result: 'n    (numeric) The number of seconds that the server has been running' },
-    run: (_p, ctx) => seconds(ctx.clock.now() - ctx.startTime()),
+    // Core: GetTime() - GetStartupTime(), both whole seconds.
+    run: (_p, ctx) => ctx.clock.nowSeconds() - seconds(ctx.startTime()),
   },
 ];
 

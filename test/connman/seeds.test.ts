@@ -86,6 +86,20 @@ test('with a few addresses known, DNS seeds wait 11 s and are then asked three a
   await sim.stopAll();
 });
 
+test('the DNS-seed delay is logged once at info level, however many batches of three follow', async () => {
+  const sim = new Sim();
+  const dns = resolver(sim, {});
+  const eight = Array.from({ length: 8 }, (_, i) => `seed-${i}.example`);
+  const me = seedNode(sim, { resolver: dns.resolve, seeds: eight });
+  me.addrman.add(records(10, sim.clock.nowSeconds() - 3600, 0, 160), NetAddress.parse('9.9.9.9'));
+  await sim.startAll();
+  await sim.run(40_000);
+  assert.equal(dns.calls.length, 8, 'three batches ran');
+  const waits = sim.logs.get(me)!.lines.filter((l) => /Waiting 11 seconds before querying DNS seeds/.test(l.message));
+  assert.deepEqual(waits.map((l) => l.level), ['info', 'debug', 'debug']);
+  await sim.stopAll();
+});
+
 test('with 1000 or more addresses known, DNS seeds wait 5 minutes', async () => {
   const sim = new Sim();
   const dns = resolver(sim, {});
