@@ -95,7 +95,14 @@ export interface ServerRun {
   memoryAfterStart: MemoryFigures;
   points: ScalePoint[];
   /** The eviction phase at the last step, or null when skipped. */
-  churn: (ChurnResult & { lagMs: LagFigures; serverEvictions: number; serverRejected: unknown }) | null;
+  churn: (ChurnResult & {
+    lagMs: LagFigures;
+    /** Inbound evictions the node counted in the phase: one per newcomer it admitted. */
+    serverEvictions: number;
+    /** serverEvictions ÷ duration: the node's accept rate at maxconnections, per second. */
+    serverAcceptedPerS: number;
+    serverRejected: unknown;
+  }) | null;
   /** Handshakes completed ÷ ramp time over all steps. */
   handshakesPerS: number;
   loadGenerator: LoadStatus;
@@ -134,7 +141,10 @@ export interface ScaleSummary {
   handshakesPerS: number;
   lagP99HoldMs: number;
   lagP99RampMs: number;
+  /** Newcomers admitted per second at maxconnections (each evicting a peer), the node's count. */
   acceptedPerSAtMax: number | null;
+  /** Of those, newcomers per second whose handshake completed before a later newcomer evicted them. */
+  handshakenPerSAtMax: number | null;
   met: { concurrentPeers: boolean; rssBytesPerPeer: boolean; handshakesPerS: boolean; lagP99Ms: boolean };
 }
 
@@ -230,9 +240,11 @@ async function runOne(kind: ScaleServerKind, allArgs: ScaleArgs): Promise<Server
       const churn = await loadgen.rpc.call<ChurnResult>('churn', { durationMs: args.churnMs, concurrency: args.concurrency });
       const lagMs = await server.rpc.call<LagFigures>('lagRead');
       const after = await server.rpc.call<{ evictions: number; rejected: unknown }>('status');
-      run.churn = { ...churn, lagMs, serverEvictions: after.evictions - before.evictions, serverRejected: after.rejected };
-      log(`  ${kind} at max (${held} peers): ${churn.acceptedPerS} newcomers accepted/s of ${churn.attemptedPerS} attempted/s, ` +
-        `${churn.evictedEstablished + churn.evictedNewcomers} evicted, lag p99 ${lagMs.p99} ms`);
+      const serverEvictions = after.evictions - before.evictions;
+      const serverAcceptedPerS = round(serverEvictions / (churn.durationMs / 1000));
+      run.churn = { ...churn, lagMs, serverEvictions, serverAcceptedPerS, serverRejected: after.rejected };
+      log(`  ${kind} at max (${held} peers): ${serverAcceptedPerS} newcomers admitted/s (each evicting a peer) of ${churn.attemptedPerS} attempted/s; ` +
+        `${churn.acceptedPerS}/s completed their handshake; evicted: ${churn.evictedEstablished} established, ${churn.evictedNewcomers} newcomers; lag p99 ${lagMs.p99} ms`);
     }
     run.loadGenerator = await loadgen.rpc.call<LoadStatus>('status');
   } catch (e) {
@@ -260,7 +272,8 @@ export function summarise(run: ServerRun | undefined): ScaleSummary | null {
     marginalRssBytesPerPeer: prev ? round((peak.memory.rss - prev.memory.rss) / (peak.peers - prev.peers)) : null,
     heapBytesPerPeer: peak.heapBytesPerPeer, cpuUsPerHandshake: peak.serverCpuUsPerHandshake,
     handshakesPerS: run.handshakesPerS, lagP99HoldMs, lagP99RampMs,
-    acceptedPerSAtMax: run.churn?.acceptedPerS ?? null,
+    acceptedPerSAtMax: run.churn?.serverAcceptedPerS ?? null,
+    handshakenPerSAtMax: run.churn?.acceptedPerS ?? null,
     met: {
       concurrentPeers: peak.peers >= SCALE_TARGETS.concurrentPeers,
       rssBytesPerPeer: peak.rssBytesPerPeer <= SCALE_TARGETS.rssBytesPerPeer,
@@ -332,7 +345,7 @@ export function formatScaleSummary(result: ScaleResult): string {
     lines.push(`  handshakes per second         ${s.handshakesPerS} (target ≥ ${t.handshakesPerS}: ${mark(s.met.handshakesPerS)}; ratio ${(s.handshakesPerS / t.handshakesPerS).toFixed(2)})`);
     lines.push(`    (node CPU per handshake ${s.cpuUsPerHandshake} µs → ${Math.round(1e6 / s.cpuUsPerHandshake)} handshakes per CPU-second)`);
     lines.push(`  event-loop lag p99            idle ${s.lagP99HoldMs} ms, ramping ${s.lagP99RampMs} ms (target ≤ ${t.lagP99Ms} ms: ${mark(s.met.lagP99Ms)})`);
-    lines.push(`  accepted/s at maxconnections  ${s.acceptedPerSAtMax ?? '—'} (every one evicts a peer)`);
+    lines.push(`  accepted/s at maxconnections  ${s.acceptedPerSAtMax ?? '—'} (each evicting a peer; ${s.handshakenPerSAtMax ?? '—'}/s also completed the handshake)`);
   }
   for (const r of result.runs.filter((x) => x.server !== 'peerbook')) {
     const p = r.points[r.points.length - 1];
@@ -342,7 +355,7 @@ export function formatScaleSummary(result: ScaleResult): string {
     }
     lines.push(`${r.description}: ${p.peers} peers, ${(p.rssBytesPerPeer / 1000).toFixed(2)} kB/peer, ${r.handshakesPerS} handshakes/s, ` +
       `lag p99 idle ${Math.max(...r.points.map((x) => x.lagHoldMs.p99))} ms, ramping ${Math.max(...r.points.map((x) => x.lagRampMs.p99))} ms` +
-      (r.churn ? `, at max ${r.churn.acceptedPerS} accepted/s` : ''));
+      (r.churn ? `, at max ${r.churn.serverAcceptedPerS || r.churn.acceptedPerS} accepted/s` : ''));
   }
   return lines.join('\n');
 }

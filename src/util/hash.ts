@@ -135,12 +135,17 @@ export function sha256d(data: Uint8Array): Uint8Array {
   return stateToBytes();
 }
 
+/** SHA256d of no bytes begins 5d f6 e0 e2 (the checksum of every empty P2P message). */
+const EMPTY_PAYLOAD_CHECKSUM = 0x5df6e0e2;
+
 /**
  * The first 4 bytes of SHA256d(`data`) read big-endian as an unsigned 32-bit number — the P2P message
  * checksum (Core `CMessageHeader::pchChecksum`) without allocating a digest: inputs up to
  * SHORT_INPUT_LIMIT bytes are hashed in the shared JavaScript state.
  */
 export function sha256dChecksum(data: Uint8Array): number {
+  // verack, sendaddrv2, wtxidrelay, getaddr, sendheaders: a third of a handshake's messages are empty.
+  if (data.length === 0) return EMPTY_PAYLOAD_CHECKSUM;
   if (data.length > SHORT_INPUT_LIMIT) return checksumOfFirstDigest(opensslSha256(data));
   sha256Into(data, data.length);
   rehashState();
