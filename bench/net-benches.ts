@@ -10,6 +10,8 @@
  *   --scale-servers list   peerbook,bcoin (default: both; bcoin's steps stop at 2,000 peers)
  */
 import { parseScaleArgs, type ScaleArgs } from './scale/args.js';
+import { runEvictionCost, type EvictionCostFigures } from './scale/eviction-cost.js';
+import { runHandshakeCost, type HandshakeCostFigures } from './scale/handshake-cost.js';
 import { formatScaleSummary, runScaleBench, type ScaleResult } from './scale/run-scale.js';
 import { formatWire, runWireBench, type WireFigures } from './wire.js';
 
@@ -51,10 +53,29 @@ export function takeNetBenchFlags(argv: readonly string[], quick: boolean): { op
   };
 }
 
+/** In-process costs behind the scale figures (no sockets: robust to other processes on the machine). */
+export interface ConnectionCosts {
+  /** One inbound handshake through a PeerManager on in-process connections, at 5,000 peers. */
+  handshake: HandshakeCostFigures;
+  /** One eviction decision at 125, 1,000 and 5,000 inbound peers: 127/8 sources (one netgroup) and routable ones (254 /16s). */
+  eviction: { loopback: EvictionCostFigures[]; routable: EvictionCostFigures[] };
+}
+
 /** The network benches' results (`error` when one could not run). */
 export interface NetBenchResults {
   wire: WireFigures | { error: string } | null;
+  connectionCosts: ConnectionCosts | { error: string } | null;
   connections: ScaleResult | { error: string } | null;
+}
+
+/** Peer counts of the eviction-cost rows. */
+const EVICTION_COST_PEERS = [125, 1_000, 5_000];
+
+async function runConnectionCosts(quick: boolean): Promise<ConnectionCosts> {
+  await runHandshakeCost(500); // warm-up
+  const handshake = await runHandshakeCost(quick ? 1_000 : 5_000);
+  const runs = quick ? 5 : 11;
+  return { handshake, eviction: { loopback: runEvictionCost(EVICTION_COST_PEERS, 'loopback', 254, runs), routable: runEvictionCost(EVICTION_COST_PEERS, 'routable', 254, runs) } };
 }
 
 const failure = (e: unknown): { error: string } => ({ error: e instanceof Error ? e.message : String(e) });
@@ -63,21 +84,33 @@ const failure = (e: unknown): { error: string } => ({ error: e instanceof Error 
 export async function runNetBenches(options: NetBenchOptions, quick: boolean, log: (m: string) => void): Promise<NetBenchResults> {
   let wire: NetBenchResults['wire'] = null;
   let connections: NetBenchResults['connections'] = null;
+  let connectionCosts: NetBenchResults['connectionCosts'] = null;
   if (options.wire) {
     log('Wire: framing and checksums, ping and addrv2 codecs …');
     wire = await runWireBench({ quick }).catch(failure);
   }
   if (options.scale) {
+    log('Connection costs in process: one handshake, one eviction decision …');
+    connectionCosts = await runConnectionCosts(quick).catch(failure);
     log('Connections at scale (child processes on loopback TCP) …');
     connections = await runScaleBench(options.scale).catch(failure);
   }
-  return { wire, connections };
+  return { wire, connectionCosts, connections };
 }
 
 /** The printed summary. */
 export function formatNetBenches(r: NetBenchResults): string {
   const lines: string[] = [];
   if (r.wire) lines.push('error' in r.wire ? `Wire bench FAILED: ${r.wire.error}` : formatWire(r.wire));
+  if (r.connectionCosts) {
+    if ('error' in r.connectionCosts) lines.push(`Connection-cost bench FAILED: ${r.connectionCosts.error}`);
+    else {
+      const { handshake: h, eviction: e } = r.connectionCosts;
+      const ev = (rows: EvictionCostFigures[]): string => rows.map((x) => `${x.peers}: ${x.decisionUs} µs`).join(', ');
+      lines.push(`Connection costs in process (no sockets): one inbound handshake ${h.cpuUsPerHandshake} µs CPU (${h.handshakesPerS}/CPU-s) at ${h.peers} peers; ` +
+        `idle ${h.idleCpuMsPerS} ms CPU/s\n  one eviction decision by inbound peers — 127/8 (one group) ${ev(e.loopback)}; routable (254 groups) ${ev(e.routable)}`);
+    }
+  }
   if (r.connections) lines.push('error' in r.connections ? `Scale bench FAILED: ${r.connections.error}` : formatScaleSummary(r.connections));
   return lines.join('\n\n');
 }

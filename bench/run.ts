@@ -137,6 +137,7 @@ async function main(): Promise<number> {
     peerbook: { addrman, extra },
     bcoin: bcoin ?? { error: bcoinError ?? 'skipped (--skip-bcoin)' },
     wire: netResults.wire,
+    connectionCosts: netResults.connectionCosts,
     connections: netResults.connections,
   };
 
@@ -150,7 +151,7 @@ async function main(): Promise<number> {
     writeFileSync(path.join(dir, 'latest.json'), text);
     console.log(`Results: ${path.relative(process.cwd(), file)} (and latest.json)`);
   }
-  const netFailed = [netResults.wire, netResults.connections].some((r) => r !== null && 'error' in r);
+  const netFailed = [netResults.wire, netResults.connectionCosts, netResults.connections].some((r) => r !== null && 'error' in r);
   return bcoinError || netFailed ? 1 : 0;
 }
 

@@ -22,6 +22,9 @@ import { PROTOCOL_VERSION, zeroVersionAddress } from '../../src/wire/version.js'
 import { maxConnectionsForInbound } from './peerbook-server.js';
 import { sourceAddress } from './sources.js';
 
+/** Idle window after the handshakes, ms. */
+const IDLE_WINDOW_MS = 3_000;
+
 /** An in-process connection: writes are counted and dropped; the bench emits the peer's bytes. */
 class InProcessConnection extends EventEmitter implements Connection {
   writableLength = 0;
@@ -65,8 +68,10 @@ export interface HandshakeCostFigures {
   cpuUsPerHandshake: number;
   /** 1e6 ÷ cpuUsPerHandshake: handshakes per second of CPU. */
   handshakesPerS: number;
-  /** Bytes the node wrote per handshake (its version, wtxidrelay, sendaddrv2, verack, first ping). */
+  /** Bytes the node wrote per handshake (its version, wtxidrelay, sendaddrv2, verack). */
   bytesWrittenPerPeer: number;
+  /** CPU the manager uses per second with all peers idle (ticks over every peer, pings every 2 min), ms. */
+  idleCpuMsPerS: number;
 }
 
 function frame(m: Message): Uint8Array {
@@ -105,12 +110,20 @@ export async function runHandshakeCost(peers: number): Promise<HandshakeCostFigu
   const ready = manager.nodeCount('in', undefined, true);
   if (ready !== peers) throw new Error(`only ${ready} of ${peers} handshakes completed`);
   const written = conns.reduce((a, c) => a + c.bytesWritten, 0);
+  // Idle: the maintenance tick walks every peer every 500 ms (their first pings go out on the first one).
+  await new Promise((resolve) => setTimeout(resolve, 1_000));
+  const idle0 = process.cpuUsage();
+  const idleT0 = performance.now();
+  await new Promise((resolve) => setTimeout(resolve, IDLE_WINDOW_MS));
+  const idleCpu = process.cpuUsage(idle0);
+  const idleCpuMsPerS = ((idleCpu.user + idleCpu.system) / 1000) / ((performance.now() - idleT0) / 1000);
   await manager.stop();
   const us = ns / 1000 / peers;
   const cpuUs = (cpu.user + cpu.system) / peers;
   return {
     peers, usPerHandshake: Number(us.toPrecision(4)), cpuUsPerHandshake: Number(cpuUs.toPrecision(4)),
     handshakesPerS: Number((1e6 / cpuUs).toPrecision(4)), bytesWrittenPerPeer: Math.round(written / peers),
+    idleCpuMsPerS: Number(idleCpuMsPerS.toPrecision(3)),
   };
 }
 
