@@ -72,7 +72,7 @@ export {
   type ConnectionType, CONNECTION_TYPES, type PeerLimits, DEFAULT_PEER_LIMITS, type LruSet,
 } from './peer/index.js';
 export {
-  ConnectError, type Transport, type Connection, type ConnectionEvents, type Listener, type ConnectOptions, StreamConnection,
+  ConnectError, type Transport, type Connection, type ConnectionEvents, type Listener, type ConnectOptions, StreamConnection, type StreamConnectionOptions,
   DEFAULT_CONNECT_TIMEOUT_MS, TcpTransport, Socks5Transport, type Socks5Options, RoutingTransport, MemoryNetwork, MemoryTransport,
   LoopbackMapTransport,
 } from './transport/index.js';
