@@ -1,7 +1,9 @@
 /**
- * The network half of `npm run bench`: the wire benchmarks (wire.ts, in this process) and connections
- * at scale (scale/run-scale.ts, in child processes), with the command-line flags `run.ts` passes
- * through. Kept apart from run.ts so the address-manager benches and these can change independently.
+ * The network half of `npm run bench`: the wire benchmarks (wire.ts), the in-process connection costs
+ * (one handshake, one eviction decision) — each in a fresh child process (isolated.ts), so the heap the
+ * address-manager benches leave behind does not slow them — and connections at scale
+ * (scale/run-scale.ts, its own child processes), with the command-line flags `run.ts` passes through.
+ * Kept apart from run.ts so the address-manager benches and these can change independently.
  *
  * Flags (also listed by `npm run bench -- --help`):
  *   --skip-wire            no wire benchmarks
@@ -9,11 +11,16 @@
  *   --scale-peers n        the scale curve stops at n peers (default 5,000; 1,000 with --quick)
  *   --scale-servers list   peerbook,bcoin (default: both; bcoin's steps stop at 2,000 peers)
  */
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { runIsolated } from './isolated.js';
 import { parseScaleArgs, type ScaleArgs } from './scale/args.js';
 import { runEvictionCost, type EvictionCostFigures } from './scale/eviction-cost.js';
 import { runHandshakeCost, type HandshakeCostFigures } from './scale/handshake-cost.js';
 import { formatScaleSummary, runScaleBench, type ScaleResult } from './scale/run-scale.js';
-import { formatWire, runWireBench, type WireFigures } from './wire.js';
+import { formatWire, type WireFigures } from './wire.js';
+
+const HERE = path.dirname(fileURLToPath(import.meta.url));
 
 /** Flags this module takes (value-taking ones listed with their argument). */
 const FLAGS = ['--skip-wire', '--skip-scale'];
@@ -71,7 +78,8 @@ export interface NetBenchResults {
 /** Peer counts of the eviction-cost rows. */
 const EVICTION_COST_PEERS = [125, 1_000, 5_000];
 
-async function runConnectionCosts(quick: boolean): Promise<ConnectionCosts> {
+/** The in-process connection costs (run in a child process of their own by `runNetBenches`). */
+export async function runConnectionCosts(quick: boolean): Promise<ConnectionCosts> {
   await runHandshakeCost(500); // warm-up
   const handshake = await runHandshakeCost(quick ? 1_000 : 5_000);
   const runs = quick ? 5 : 11;
@@ -87,11 +95,11 @@ export async function runNetBenches(options: NetBenchOptions, quick: boolean, lo
   let connectionCosts: NetBenchResults['connectionCosts'] = null;
   if (options.wire) {
     log('Wire: framing and checksums, ping and addrv2 codecs …');
-    wire = await runWireBench({ quick }).catch(failure);
+    wire = await runIsolated<WireFigures>(path.join(HERE, 'wire.js'), quick ? ['--quick'] : []).catch(failure);
   }
   if (options.scale) {
     log('Connection costs in process: one handshake, one eviction decision …');
-    connectionCosts = await runConnectionCosts(quick).catch(failure);
+    connectionCosts = await runIsolated<ConnectionCosts>(fileURLToPath(import.meta.url), quick ? ['--quick'] : []).catch(failure);
     log('Connections at scale (child processes on loopback TCP) …');
     connections = await runScaleBench(options.scale).catch(failure);
   }
@@ -123,4 +131,12 @@ export function netMisses(r: NetBenchResults): string[] {
     for (const [k, ok] of Object.entries(r.connections.summary.met)) if (!ok) out.push(`connections.${k}`);
   }
   return out;
+}
+
+// `node --expose-gc dist/bench/net-benches.js [--quick] --json`: the connection costs alone, as one JSON line.
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  runConnectionCosts(process.argv.includes('--quick')).then((c) => console.log(JSON.stringify(c)), (e: unknown) => {
+    console.error(e);
+    process.exitCode = 1;
+  });
 }

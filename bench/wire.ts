@@ -12,7 +12,7 @@
  * - **Allocations per message**: bytes of V8 heap and ArrayBuffer memory each of those allocates
  *   (alloc.ts).
  *
- *   node --expose-gc dist/bench/wire.js [--quick]     prints the figures as JSON
+ *   node --expose-gc dist/bench/wire.js [--quick] [--json]    prints the figures (--json: one JSON line only)
  */
 import { createHash, hash as oneShotHash } from 'node:crypto';
 import { pathToFileURL } from 'node:url';
@@ -184,6 +184,10 @@ export function formatWire(w: WireFigures): string {
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   runWireBench({ quick: process.argv.includes('--quick') }).then((w) => {
+    if (process.argv.includes('--json')) {
+      console.log(JSON.stringify(w));
+      return;
+    }
     console.log(formatWire(w));
     console.log(JSON.stringify(w, null, 2));
   }, (e: unknown) => {
