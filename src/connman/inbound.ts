@@ -57,48 +57,45 @@ export interface InboundContext {
   track(task: Promise<unknown>): void;
 }
 
-/** The parts of a peer's eviction candidate that never change while it is connected. */
-interface FixedCandidateFields {
-  connectedS: number;
-  isLocal: boolean;
-  network: EvictionCandidate['network'];
-  noBan: boolean;
-}
+/**
+ * Each record keeps its own candidate object, refreshed in place for every decision: with every
+ * inbound slot taken, each newcomer needs a candidate for every peer (5,000 objects per newcomer at
+ * 5,000 peers), and the fields that never change while a peer is connected — connection time, address
+ * class, network, permissions, netgroup key — are computed once.
+ */
+const CANDIDATE = new PeerSlot<EvictionCandidate>('eviction-candidate');
 
 /**
- * Per-record cache of the fixed fields: with every inbound slot taken, each newcomer builds a candidate
- * for every peer, so address classification and permission checks are done once per peer, not once
- * per peer per newcomer.
+ * Core `NodeEvictionCandidate` of a live peer. The object belongs to the record and the next call
+ * refreshes it: read it before asking again.
  */
-const FIXED_CANDIDATE_FIELDS = new PeerSlot<FixedCandidateFields>('eviction-fixed-fields');
-
-/** Core `NodeEvictionCandidate` of a live peer. */
 export function evictionCandidate(record: PeerRecord, hasDesirableServices: (services: bigint) => boolean): EvictionCandidate {
   const { peer } = record;
-  const fixed = record.get(FIXED_CANDIDATE_FIELDS) ?? record.set(FIXED_CANDIDATE_FIELDS, {
+  const c = record.get(CANDIDATE) ?? record.set(CANDIDATE, {
+    id: peer.id,
     connectedS: Math.floor(peer.connectedAt / 1000),
+    minPingUs: 0,
+    lastBlockS: 0,
+    lastTxS: 0,
+    relevantServices: false,
+    relayTxs: false,
+    bloomFilter: false,
+    keyedNetGroup: record.keyedNetGroup,
+    preferEvict: false,
     isLocal: peer.addr.addr.isLocal(),
     network: peer.addr.addr.getNetClass(),
     noBan: hasPermission(peer.permissions, Permission.NOBAN),
+    connType: peer.connType,
   });
   const remote = peer.remote;
   const minPingMs = peer.minPingMs;
-  return {
-    id: peer.id,
-    connectedS: fixed.connectedS,
-    minPingUs: minPingMs === undefined ? Number.MAX_SAFE_INTEGER : minPingMs * 1000,
-    lastBlockS: record.lastBlockS,
-    lastTxS: record.lastTxS,
-    relevantServices: remote ? hasDesirableServices(remote.services) : false,
-    relayTxs: (remote?.relay ?? false) && peer.connType !== 'block-relay-only',
-    bloomFilter: false,
-    keyedNetGroup: record.keyedNetGroup,
-    preferEvict: record.preferEvict,
-    isLocal: fixed.isLocal,
-    network: fixed.network,
-    noBan: fixed.noBan,
-    connType: peer.connType,
-  };
+  c.minPingUs = minPingMs === undefined ? Number.MAX_SAFE_INTEGER : minPingMs * 1000;
+  c.lastBlockS = record.lastBlockS;
+  c.lastTxS = record.lastTxS;
+  c.relevantServices = remote ? hasDesirableServices(remote.services) : false;
+  c.relayTxs = (remote?.relay ?? false) && peer.connType !== 'block-relay-only';
+  c.preferEvict = record.preferEvict;
+  return c;
 }
 
 /** Listeners and the accept decision. */
@@ -199,10 +196,18 @@ export class Inbound {
 
   /** Core `AttemptToEvictConnection`: evicts one inbound peer chosen by `selectNodeToEvict`. */
   attemptToEvictConnection(): boolean {
+    // One decision asks about the same few service sets thousands of times (every peer's): answer each once.
+    // Lives for this call only and holds at most one entry per live peer (bounded by maxconnections).
+    const relevant = new Map<bigint, boolean>();
+    const desirable = (services: bigint): boolean => {
+      let answer = relevant.get(services);
+      if (answer === undefined) relevant.set(services, (answer = this.ctx.hasDesirableServices(services)));
+      return answer;
+    };
     const candidates: EvictionCandidate[] = [];
     for (const record of this.ctx.registry.records()) {
       if (record.peer.isDisconnecting) continue;
-      candidates.push(evictionCandidate(record, (s) => this.ctx.hasDesirableServices(s)));
+      candidates.push(evictionCandidate(record, desirable));
     }
     const id = selectNodeToEvict(candidates);
     if (id === undefined) return false;
