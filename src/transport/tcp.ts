@@ -24,10 +24,19 @@ function hostOf(target: NetService): string {
 /** Messages written in one turn of the event loop leave in one system call (see StreamConnectionOptions). */
 const COALESCE = { coalesceWrites: true } as const;
 
+/** Options of `TcpTransport`. */
+export interface TcpTransportOptions {
+  /**
+   * Source address of outgoing connections (default: chosen by the OS). A multi-homed node whose peers
+   * accept it only from a registered IP (the peer-set mode) sets this to that IP.
+   */
+  localAddress?: string;
+}
+
 /** Plain TCP. */
 export class TcpTransport implements Transport {
-  /** @param clock time source for connect timeouts. */
-  constructor(private readonly clock: Clock) {}
+  /** @param clock time source for connect timeouts; @param options source address of dials. */
+  constructor(private readonly clock: Clock, private readonly options: TcpTransportOptions = {}) {}
 
   /** @inheritdoc */
   connect(target: NetService, options: ConnectOptions = {}): Promise<Connection> {
@@ -40,7 +49,7 @@ export class TcpTransport implements Transport {
         reject(new ConnectError('ERR_ABORTED', `dial to ${target} aborted`));
         return;
       }
-      const socket = net.connect({ host: hostOf(target), port: target.port, noDelay: true });
+      const socket = net.connect({ host: hostOf(target), port: target.port, noDelay: true, localAddress: this.options.localAddress });
       let settled = false;
       const finish = (err?: ConnectError): void => {
         if (settled) return;

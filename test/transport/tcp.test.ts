@@ -124,3 +124,16 @@ test('writes of one event-loop turn leave together and arrive in order; backpres
   await closed;
   await listener.close();
 });
+
+test('a TCP transport with a local address dials from it', async () => {
+  const transport = new TcpTransport(new SystemClock());
+  let accept!: (c: Connection) => void;
+  const accepted = new Promise<Connection>((r) => { accept = r; });
+  const listener = await transport.listen(NetService.parse('127.0.0.1:0'), (c) => accept(c));
+  const client = await new TcpTransport(new SystemClock(), { localAddress: '127.0.0.7' }).connect(listener.address);
+  const server = await accepted;
+  assert.equal(server.remote.addr.toString(), '127.0.0.7');
+  assert.equal(client.local?.addr.toString(), '127.0.0.7');
+  client.destroy();
+  await listener.close();
+});
