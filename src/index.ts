@@ -79,7 +79,7 @@ export {
 } from './peer/index.js';
 export { generateEllSwiftKey, type EllSwiftKeyPair } from './bip324/index.js';
 export {
-  ConnectError, type Transport, type Connection, type ConnectionEvents, type Listener, type ConnectOptions, StreamConnection,
+  ConnectError, type Transport, type Connection, type ConnectionEvents, type Listener, type ConnectOptions, StreamConnection, type StreamConnectionOptions,
   DEFAULT_CONNECT_TIMEOUT_MS, TcpTransport, type TcpTransportOptions, Socks5Transport, type Socks5Options, RoutingTransport, MemoryNetwork, MemoryTransport,
   LoopbackMapTransport,
 } from './transport/index.js';
