@@ -231,6 +231,8 @@ export class Peer extends TypedEmitter<PeerEvents> {
   /** Bytes given to the connection, and how many of them were reported to the transport as gone out. */
   private handedBytes = 0;
   private reportedSentBytes = 0;
+  /** A look at the bytes sent is queued for the end of this turn (see flushOutgoing). */
+  private sentReportQueued = false;
   /** Dropped-message bytes of the transport already counted under `*other*`. */
   private droppedBytesCounted = 0;
   /** Dropped-message bytes already reported by a `dropped` event (the v1 decoder reports its own as it drops them). */
@@ -355,6 +357,11 @@ export class Peer extends TypedEmitter<PeerEvents> {
   /** True while reading from the socket is paused (Core fPauseRecv). */
   get isReceivePaused(): boolean {
     return this.recvPaused;
+  }
+
+  /** Lowest ping round trip seen, ms (undefined before the first pong); what eviction reads without a full `stats()`. */
+  get minPingMs(): number | undefined {
+    return this.minPing;
   }
 
   /** True while request processing is paused because the send buffer is full (Core fPauseSend). */
@@ -695,6 +702,18 @@ export class Peer extends TypedEmitter<PeerEvents> {
       if (this.conn.write(bytes)) this.lastSendMs = this.clock.now();
     }
     this.reportSentBytes();
+    // A connection that coalesces writes holds them until the end of this event-loop turn (its uncork
+    // is already queued); look again right after it, or a v2 attempt a v1 node hangs up on would never
+    // learn that its key left (Core ShouldReconnectV1 needs the bytes sent). One look per turn.
+    if (this.conn.writableLength > 0 && !this.sentReportQueued) {
+      this.sentReportQueued = true;
+      process.nextTick(Peer.reportSentBytesLater, this);
+    }
+  }
+
+  private static reportSentBytesLater(peer: Peer): void {
+    peer.sentReportQueued = false;
+    peer.reportSentBytes();
   }
 
   /** Tells the transport how many bytes have left through the socket (for Core's ShouldReconnectV1). */
