@@ -6,9 +6,11 @@
  * its maximum, sampled every 5 ms so a brief overshoot of the limit would be seen), the address table's
  * size and the addr rate-limit counters.
  *
- *   node flood-daemon.js <datadir> <p2p port> <rpc port>      (started by flood-scenario.ts, in a netns)
+ *   node flood-daemon.js <datadir> <p2p port> <rpc port> [name=value…]   (started in a netns by
+ *   flood-scenario.ts and abandon-scenario.ts; the name=value pairs are further daemon settings)
  *
- * Messages: parent → 'sample' | 'stop'; child → { ready, cookie } once started, a Sample per 'sample',
+ * Messages: parent → 'sample' | 'peers' | 'stop'; child → { ready, cookie } once started, a Sample per
+ * 'sample', the registered inbound peers (LeftoverPeer[]) per 'peers',
  * { stopped: true } before exiting.
  */
 import { readdirSync } from 'node:fs';
@@ -35,7 +37,7 @@ export interface DaemonSample {
 /** How often the inbound count is sampled for its maximum, ms. */
 const INBOUND_SAMPLE_MS = 5;
 
-const [datadir, p2pPort, rpcPort] = process.argv.slice(2);
+const [datadir, p2pPort, rpcPort, ...extraFlags] = process.argv.slice(2);
 const flag = (value: string): Array<{ value: string; origin: string }> => [{ value, origin: 'flood-daemon' }];
 const daemon = await Daemon.create({
   datadir,
@@ -43,6 +45,10 @@ const daemon = await Daemon.create({
   flags: new Map([
     ['listen', flag('1')], ['bind', flag(`127.0.0.1:${p2pPort}`)], ['connect', flag('0')], ['dnsseed', flag('0')], ['fixedseeds', flag('0')],
     ['server', flag('1')], ['rpcport', flag(rpcPort)], ['metricsbind', flag('0')], ['printtoconsole', flag('0')],
+    // PEERBOOK_FLOOD_DEBUG=1: debug lines (each peer's disconnect reason) in the data directory's log.
+    ...(process.env.PEERBOOK_FLOOD_DEBUG === '1' ? [['debug', flag('1')] as const] : []),
+    // Further `name=value` arguments (e.g. `peertimeout=3` for abandoned-connection.test.ts).
+    ...extraFlags.map((f) => [f.slice(0, f.indexOf('=')), flag(f.slice(f.indexOf('=') + 1))] as const),
   ]),
 });
 await daemon.start();
@@ -69,8 +75,36 @@ function sample(): DaemonSample {
   };
 }
 
+/** What the daemon knows of each inbound peer still registered (for explaining a leftover). */
+export interface LeftoverPeer {
+  id: number;
+  addr: string;
+  ageMs: number;
+  bytesRecv: number;
+  bytesSent: number;
+  lastRecvAgoMs: number | undefined;
+  ready: boolean;
+  transport: string;
+  receivePaused: boolean;
+  sendPaused: boolean;
+  disconnecting: boolean;
+}
+
+function leftovers(): LeftoverPeer[] {
+  const now = Date.now();
+  return daemon.manager.peers().filter((p) => p.inbound).map((p) => {
+    const s = p.stats();
+    return {
+      id: p.id, addr: p.addr.toString(), ageMs: now - s.connectedAt, bytesRecv: s.bytesRecv, bytesSent: s.bytesSent,
+      lastRecvAgoMs: s.lastRecv === 0 ? undefined : now - s.lastRecv, ready: s.successfullyConnected, transport: s.transportType,
+      receivePaused: p.isReceivePaused, sendPaused: p.isSendPaused, disconnecting: p.isDisconnecting,
+    };
+  });
+}
+
 process.on('message', (message) => {
   if (message === 'sample') process.send?.(sample());
+  if (message === 'peers') process.send?.(leftovers());
   if (message === 'stop') {
     clearInterval(sampler);
     void daemon.stop().then(() => {
