@@ -226,6 +226,15 @@ export class AddressPlan {
     return out;
   }
 
+  /** `n` whole /16 blocks of trash (no host will ever answer there), as /16 numbers. */
+  trashBlocks(n: number): number[] {
+    return Array.from({ length: n }, () => {
+      const g = this.takeGroup();
+      this.owner.set(g, 'trash');
+      return g;
+    });
+  }
+
   /** The owner of the /16 an address is in (undefined: not allocated, or not IPv4). */
   ownerOf(addr: NetAddress): BlockOwner | undefined {
     const ip = addressIp4(addr);

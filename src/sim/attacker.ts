@@ -100,6 +100,11 @@ export class AttackerConnection {
     this.conn.write(encodeFrame(SIM_NETWORK.magic, command, payload));
   }
 
+  /** Writes an already framed message (for floods that build their own payloads). */
+  sendFrame(frame: Uint8Array): void {
+    if (!this.closed) this.conn.write(frame);
+  }
+
   /** Sends an addr message with `count` advertised addresses. */
   sendAddr(count: number): void {
     if (this.closed || count <= 0) return;

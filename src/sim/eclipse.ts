@@ -24,7 +24,7 @@ import path from 'node:path';
 import type { NetAddress } from '../address/netaddress.js';
 import { Attacker } from './attacker.js';
 import { Simulation, type NodeSpec, type SimNode } from './engine.js';
-import { PerfMeter, sampleNetwork, tableCensus, type NetworkSample, type OwnerClass, type PerfReport, type TableCensus } from './metrics.js';
+import { nodeReport, PerfMeter, sampleNetwork, tableCensus, type NetworkSample, type OwnerClass, type NodeReport, type PerfReport, type TableCensus } from './metrics.js';
 import { ScenarioError, type DefenceSwitches, type EclipseConfiguration, type EclipseScenario } from './scenario.js';
 import { mean, round, summarize, wilson, type Proportion, type Summary } from './stats.js';
 import { World } from './world.js';
@@ -97,6 +97,8 @@ export interface EclipseResult {
   network: NetworkSample[];
   churn: { left: number; joined: number; restarted: number };
   nodeErrors: { count: number; first: string[] };
+  /** Every node's end-of-run figures (written to nodes.json, not result.json). */
+  nodes: NodeReport[];
 }
 
 /** Checks that every switched-off defence can be switched off; throws ScenarioError naming it. */
@@ -333,6 +335,7 @@ async function experiment(sim: Simulation, sc: EclipseScenario, seed: number, me
     network,
     churn: { ...world.churnCounters },
     nodeErrors: { count: sim.logger.errors, first: [...sim.logger.errorLines] },
+    nodes: sim.nodes.map((n) => nodeReport(sim, n)),
   };
 }
 

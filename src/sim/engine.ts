@@ -207,6 +207,7 @@ export class Simulation {
   private dataRootDir: string | undefined;
   private readonly dnsSeedAnswer: number;
   private disposed = false;
+  private readonly stepHooks: Array<() => void> = [];
 
   /** @param config see `SimulationConfig`. */
   constructor(private readonly config: SimulationConfig) {
@@ -413,6 +414,11 @@ export class Simulation {
     return top;
   }
 
+  /** Calls `fn` after every step and every event (for invariants that must hold at all times). */
+  onStep(fn: () => void): void {
+    this.stepHooks.push(fn);
+  }
+
   /**
    * Advances virtual time to `untilMs` (absolute): steps the clock, lets I/O settle, and runs due
    * simulation events with the clock stopped. `onStep` sees the fraction of this call done.
@@ -425,6 +431,7 @@ export class Simulation {
         this.popEvent();
         await e.run();
         await settle();
+        for (const hook of this.stepHooks) hook();
       }
       const now = this.clock.now();
       if (now >= untilMs) break;
@@ -432,6 +439,7 @@ export class Simulation {
       const target = Math.min(now + this.stepMs, untilMs, nextEvent);
       this.clock.advance(target - now);
       await settle();
+      for (const hook of this.stepHooks) hook();
       onStep?.((this.clock.now() - from) / span);
     }
   }
