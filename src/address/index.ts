@@ -4,5 +4,6 @@ export * from './netaddress.js';
 export * from './service.js';
 export * from './record.js';
 export * from './netgroup.js';
+export * from './group-label.js';
 export * from './asmap.js';
 export * from './subnet.js';

@@ -1,23 +1,29 @@
 /**
  * `peerbook crawl`: walks a P2P network breadth-first from its seeds and reports every node it could
- * reach. Writes `crawl.json` into `--out`, prints a summary table on stdout and a progress line on
- * stderr (redrawn in place on a terminal, a plain line every 10 s otherwise). Ctrl-C stops the crawl,
- * writes what it has and exits 0; a second Ctrl-C kills it. Bad flags print one line on stderr and
- * exit 2 before anything is dialed.
+ * reach. Writes `crawl.json` and a self-contained HTML report, `crawl.html` (charts of the crawl, by AS
+ * with `--asmap`), into `--out`, prints a summary table on stdout and progress on stderr: a progress
+ * bar redrawn in place when both stdout and stderr are terminals, otherwise a plain line every 10 s
+ * (a redirected run is a scripted or logged run, and carriage returns and escape codes would litter
+ * its output). Ctrl-C stops the crawl, writes what it has and exits 0; a second Ctrl-C kills it. Bad
+ * flags print one line on stderr and exit 2 before anything is dialed.
  */
 import { constants } from 'node:fs';
 import { access, mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { Command } from 'commander';
+import type { Asmap } from '../address/asmap.js';
 import { Net, type NetId } from '../address/network.js';
 import { systemResolver, type Resolver } from '../connman/seeds.js';
+import { analyzeCrawl } from '../crawl/analysis.js';
 import { MAX_CRAWL_NODES } from '../crawl/book.js';
 import {
   Crawler, DEFAULT_CRAWL_CONCURRENCY, DEFAULT_CRAWL_DURATION_MS, DEFAULT_CRAWL_TIMEOUT_MS, DEFAULT_GETADDR_WAIT_MS,
   MAX_CRAWL_CONCURRENCY, MAX_CRAWL_DURATION_MS, MAX_CRAWL_SEEDS, MAX_CRAWL_TIMEOUT_MS, MAX_GETADDR_WAIT_MS,
   type CrawlProgress,
 } from '../crawl/crawler.js';
+import { DEFAULT_TERMINAL_COLUMNS, ProgressBar } from '../crawl/progress.js';
 import type { CrawlReport } from '../crawl/record.js';
+import { renderCrawlReportHtml } from '../crawl/report-html.js';
 import { parseSeedSpec } from '../crawl/seeds.js';
 import { formatCrawlJson, formatCrawlSummary, formatProgress } from '../crawl/summary.js';
 import { writeFileAtomic } from '../store/atomic-write.js';
@@ -27,10 +33,13 @@ import type { Transport } from '../transport/transport.js';
 import { SystemClock, type Clock, type Timer } from '../util/clock.js';
 import { ChaChaRandom, type Random } from '../util/random.js';
 import { customNetworkParams, getNetworkParams, NETWORK_NAMES, type NetworkParams } from '../wire/params.js';
+import { loadAsmapFile } from './address.js';
 import { CliError, processIO, type CliIO } from './io.js';
 
 /** Name of the file written into `--out`. */
 export const CRAWL_FILE_NAME = 'crawl.json';
+/** Name of the HTML report written beside it. */
+export const CRAWL_REPORT_FILE_NAME = 'crawl.html';
 /** Progress redraw period on a terminal, ms. */
 export const PROGRESS_TTY_INTERVAL_MS = 1_000;
 /** Progress line period when stderr is not a terminal (logs, pipes), ms. */
@@ -60,6 +69,8 @@ export interface CrawlFlags {
   magic?: string;
   /** --port N. */
   port?: string;
+  /** --asmap FILE. */
+  asmap?: string;
 }
 
 /** Validated settings of one crawl. */
@@ -80,6 +91,8 @@ export interface CrawlSettings {
   maxNodes: number;
   /** Wait for a getaddr answer, ms. */
   getaddrWaitMs: number;
+  /** The asmap for the report's AS grouping (--asmap), already validated. */
+  asmap?: { map: Asmap; path: string };
 }
 
 /** How the command reaches the world; tests replace every part. */
@@ -94,8 +107,12 @@ export interface CrawlCommandDeps {
   resolver?: Resolver;
   /** The dialer and the networks it reaches (default: TCP for IPv4 and IPv6). */
   dialer?: () => { transport: Transport; canReach(net: NetId): boolean };
-  /** Whether stderr is a terminal (default: process.stderr.isTTY). */
+  /** Whether stderr is a terminal (default: process.stderr.isTTY, and TERM is not `dumb`). */
   stderrIsTTY?: boolean;
+  /** Whether stdout is a terminal (default: process.stdout.isTTY). The bar needs both. */
+  stdoutIsTTY?: boolean;
+  /** Width of the terminal, columns (default: process.stderr.columns, else 80). */
+  terminalColumns?: () => number;
   /** Subscribes to the interrupt (default: SIGINT, once); returns the unsubscribe function. */
   onInterrupt?: (handler: () => void) => () => void;
 }
@@ -141,6 +158,14 @@ export function parseCrawlFlags(flags: CrawlFlags): CrawlSettings {
     }
   }
   if (flags.out !== undefined && flags.out.trim() === '') throw new CliError('--out must name a directory');
+  let asmap: CrawlSettings['asmap'];
+  if (flags.asmap !== undefined) {
+    try {
+      asmap = { map: loadAsmapFile(flags.asmap), path: flags.asmap };
+    } catch (e) {
+      throw e instanceof CliError ? e : new CliError(`--asmap ${flags.asmap}: ${(e as Error).message}`);
+    }
+  }
   return {
     params,
     concurrency: intFlag('--concurrency', flags.concurrency, DEFAULT_CRAWL_CONCURRENCY, 1, MAX_CRAWL_CONCURRENCY),
@@ -150,6 +175,7 @@ export function parseCrawlFlags(flags: CrawlFlags): CrawlSettings {
     timeoutMs: intFlag('--timeout', flags.timeout, DEFAULT_CRAWL_TIMEOUT_MS, 1, MAX_CRAWL_TIMEOUT_MS),
     maxNodes: intFlag('--max-nodes', flags.maxNodes, MAX_CRAWL_NODES, 1, MAX_CRAWL_NODES),
     getaddrWaitMs: intFlag('--getaddr-wait', flags.getaddrWait, DEFAULT_GETADDR_WAIT_MS / 1000, 0, MAX_GETADDR_WAIT_MS / 1000) * 1000,
+    asmap,
   };
 }
 
@@ -166,12 +192,15 @@ function processInterrupt(handler: () => void): () => void {
   return () => process.off('SIGINT', handler);
 }
 
-/** Writes the progress line periodically until stopped. */
+/** Writes progress periodically until stopped: a bar redrawn in place on a terminal, plain lines otherwise. */
 class ProgressLine {
   private timer: Timer | undefined;
+  private readonly bar: ProgressBar;
 
   constructor(private readonly io: CliIO, private readonly clock: Clock, private readonly tty: boolean,
-    private readonly read: () => CrawlProgress) {}
+    private readonly read: () => CrawlProgress, durationMs: number, private readonly columns: () => number) {
+    this.bar = new ProgressBar(durationMs);
+  }
 
   start(): void {
     const every = this.tty ? PROGRESS_TTY_INTERVAL_MS : PROGRESS_LOG_INTERVAL_MS;
@@ -179,6 +208,7 @@ class ProgressLine {
       this.write(false);
       this.timer = this.clock.setTimeout(loop, every);
     };
+    if (this.tty) this.write(false);
     this.timer = this.clock.setTimeout(loop, every);
   }
 
@@ -189,10 +219,15 @@ class ProgressLine {
   }
 
   private write(last: boolean): void {
-    const line = formatProgress(this.read());
-    if (this.tty) this.io.err(`\r${line}\x1b[K${last ? '\n' : ''}`);
-    else this.io.err(`${line}\n`);
+    const p = this.read();
+    if (this.tty) this.io.err(`\r${this.bar.render(p, this.columns(), last && p.inFlight === 0 && p.queued === 0)}\x1b[K${last ? '\n' : ''}`);
+    else this.io.err(`${formatProgress(p)}\n`);
   }
+}
+
+function terminalColumns(): number {
+  const c = process.stderr.columns;
+  return typeof c === 'number' && c > 0 ? c : DEFAULT_TERMINAL_COLUMNS;
 }
 
 async function prepareOutDir(dir: string): Promise<void> {
@@ -224,8 +259,11 @@ export async function runCrawlCommand(settings: CrawlSettings, io: CliIO, deps: 
     getaddrWaitMs: settings.getaddrWaitMs,
     maxNodes: settings.maxNodes,
   });
-  const progress = new ProgressLine(io, clock, deps.stderrIsTTY ?? (io === processIO && process.stderr.isTTY === true),
-    () => crawler.progress());
+  const isProcess = io === processIO;
+  const stderrTTY = deps.stderrIsTTY ?? (isProcess && process.stderr.isTTY === true && process.env.TERM !== 'dumb');
+  const stdoutTTY = deps.stdoutIsTTY ?? (isProcess ? process.stdout.isTTY === true : stderrTTY);
+  const progress = new ProgressLine(io, clock, stderrTTY && stdoutTTY, () => crawler.progress(), settings.durationMs,
+    deps.terminalColumns ?? terminalColumns);
   const unsubscribe = (deps.onInterrupt ?? processInterrupt)(() => {
     io.err('\npeerbook: interrupted; writing what the crawl has so far\n');
     crawler.stop('interrupted');
@@ -239,14 +277,21 @@ export async function runCrawlCommand(settings: CrawlSettings, io: CliIO, deps: 
     progress.stop();
   }
   const file = path.join(settings.outDir, CRAWL_FILE_NAME);
+  const htmlFile = path.join(settings.outDir, CRAWL_REPORT_FILE_NAME);
   let writeError: Error | undefined;
   try {
     await writeFileAtomic(file, formatCrawlJson(report));
+    // crawl.json first: whatever happens to the report, the data is on disk.
+    const analysis = analyzeCrawl(report, settings.asmap?.map);
+    await writeFileAtomic(htmlFile, renderCrawlReportHtml(report, analysis, {
+      asmapName: settings.asmap ? path.basename(settings.asmap.path) : undefined, jsonFileName: CRAWL_FILE_NAME,
+    }));
   } catch (e) {
     writeError = e as Error;
   }
   io.out(formatCrawlSummary(report));
-  if (writeError) throw new CliError(`crawl finished but ${file} could not be written: ${writeError.message}`, EXIT_WRITE_FAILED);
+  if (writeError) throw new CliError(`crawl finished but its results could not be written to ${settings.outDir}: ${writeError.message}`, EXIT_WRITE_FAILED);
+  io.err(`peerbook: wrote ${htmlFile} (report with charts; open it in a browser)\n`);
   io.err(`peerbook: wrote ${file} (${report.nodes.length} nodes)\n`);
   return report;
 }
@@ -255,11 +300,12 @@ export async function runCrawlCommand(settings: CrawlSettings, io: CliIO, deps: 
 export function registerCrawlCommand(program: Command, io: CliIO = processIO, deps: CrawlCommandDeps = {}): void {
   program
     .command('crawl')
-    .description('crawl a P2P network breadth-first from its seeds; write crawl.json and print a summary')
+    .description('crawl a P2P network breadth-first from its seeds; write crawl.json and an HTML report, and print a summary')
     .option('--network <name>', 'main (default), test, testnet4, signet, regtest; with --magic: the custom network\'s name')
     .option('--concurrency <n>', `connections at once (default ${DEFAULT_CRAWL_CONCURRENCY}, at most ${MAX_CRAWL_CONCURRENCY})`)
     .option('--duration <seconds>', `stop after this long (default ${DEFAULT_CRAWL_DURATION_MS / 1000})`)
-    .option('--out <dir>', 'directory for crawl.json (default: the current directory)')
+    .option('--out <dir>', 'directory for crawl.json and crawl.html (default: the current directory)')
+    .option('--asmap <file>', 'asmap file (Core\'s format): the HTML report also groups nodes by autonomous system')
     .option('--seed <host...>', 'HOST[:PORT] to start from instead of the DNS and fixed seeds (several allowed)')
     .option('--timeout <ms>', `connect timeout, and again handshake timeout (default ${DEFAULT_CRAWL_TIMEOUT_MS})`)
     .option('--getaddr-wait <seconds>', `wait this long per node for its getaddr answer (default ${DEFAULT_GETADDR_WAIT_MS / 1000})`)

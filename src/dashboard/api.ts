@@ -1,12 +1,15 @@
 /**
  * The dashboard's JSON documents, built from the connection manager's public API: the peer list
- * (getpeerinfo field names), a summary (connections by type and network, table sizes, totals,
- * counters) and the address table's per-bucket fill. Plain functions of their inputs, so they are
- * tested without HTTP.
+ * (getpeerinfo field names, plus whether the peer is on loopback, a private network or the public
+ * internet), a summary (connections by type and network, table sizes, totals, counters) and the
+ * address table's per-bucket fill. Plain functions of their inputs, so they are tested without HTTP.
  */
+import type { NetAddress } from '../address/netaddress.js';
+import type { NetGroupManager } from '../address/netgroup.js';
 import { networkName, REACHABLE_NETWORKS, parseNetwork, type NetId } from '../address/network.js';
 import type { NetService } from '../address/service.js';
 import type { AddrMan } from '../addrman/addrman.js';
+import type { EntryPosition } from '../addrman/addrman.js';
 import { ADDRMAN_BUCKET_SIZE, ADDRMAN_NEW_BUCKET_COUNT, ADDRMAN_TRIED_BUCKET_COUNT } from '../addrman/constants.js';
 import type { ManagerCounters, PeerDetails } from '../connman/manager.js';
 import { permissionNames } from '../connman/permissions.js';
@@ -41,6 +44,21 @@ export interface DashboardSource {
   readonly localServices: bigint;
   /** The manager's time source (the dashboard's default clock). */
   readonly clock: Clock;
+  /** The manager's network groups (with its asmap, if any); absent: prefix groups. */
+  readonly netgroups?: Pick<NetGroupManager, 'getGroup' | 'getMappedAS' | 'asmap'>;
+}
+
+/**
+ * Where a peer's address lies: `loopback` (127/8, ::1 — this machine), `private` (not publicly
+ * routable: RFC 1918, link-local, unique-local, carrier-grade NAT …) or `public`. Core's getpeerinfo
+ * reports both of the first two as network `not_publicly_routable`; the dashboard says which.
+ */
+export type AddressScope = 'loopback' | 'private' | 'public';
+
+/** The scope of `addr`. */
+export function addressScope(addr: NetAddress): AddressScope {
+  if (addr.isLocal()) return 'loopback';
+  return addr.isRoutable() ? 'public' : 'private';
 }
 
 /** One row of `/api/peers`: Core getpeerinfo's names (times in Unix seconds, pings in seconds), plus `connected_for`. */
@@ -48,7 +66,12 @@ export interface PeerRow {
   id: number;
   addr: string;
   addrbind: string | null;
+  /** Core's network class: `not_publicly_routable` for loopback and private addresses. */
   network: string;
+  /** The address's own network (`ipv4` for 127.0.0.1 too). */
+  address_network: string;
+  /** Loopback, private network or public internet. */
+  scope: AddressScope;
   connection_type: ConnectionType;
   inbound: boolean;
   subver: string;
@@ -84,6 +107,8 @@ export function peerRows(source: Pick<DashboardSource, 'peerDetails'>, now: numb
     addr: d.addrName && d.addrName !== d.addr.toString() ? d.addrName : d.addr.toString(),
     addrbind: d.addrBind ? d.addrBind.toString() : null,
     network: networkName(d.network),
+    address_network: d.addr.addr.networkType(),
+    scope: addressScope(d.addr.addr),
     connection_type: d.connType,
     inbound: d.inbound,
     subver: d.remote?.userAgent ?? '',
@@ -206,12 +231,17 @@ export interface BucketFill {
  * per entry, so on a full table it is not cheap (≈ 0.3 s for 65,000 entries); callers cache it.
  */
 export function bucketFill(addrman: Pick<AddrMan, 'getEntries'>): BucketFill {
-  const count = (fromTried: boolean, buckets: number): number[] => {
+  return bucketFillFromEntries(addrman.getEntries(false), addrman.getEntries(true));
+}
+
+/** `bucketFill` from rows already read with `getEntries(false)` and `getEntries(true)`. */
+export function bucketFillFromEntries(newEntries: readonly EntryPosition[], triedEntries: readonly EntryPosition[]): BucketFill {
+  const count = (entries: readonly EntryPosition[], buckets: number): number[] => {
     const out = new Array<number>(buckets).fill(0);
-    for (const e of addrman.getEntries(fromTried)) if (e.bucket >= 0 && e.bucket < buckets) out[e.bucket]++;
+    for (const e of entries) if (e.bucket >= 0 && e.bucket < buckets) out[e.bucket]++;
     return out;
   };
-  return { bucket_size: ADDRMAN_BUCKET_SIZE, new: count(false, ADDRMAN_NEW_BUCKET_COUNT), tried: count(true, ADDRMAN_TRIED_BUCKET_COUNT) };
+  return { bucket_size: ADDRMAN_BUCKET_SIZE, new: count(newEntries, ADDRMAN_NEW_BUCKET_COUNT), tried: count(triedEntries, ADDRMAN_TRIED_BUCKET_COUNT) };
 }
 
 /** Serialises to JSON with bigints as decimal strings (JSON has no integers beyond 2^53). */

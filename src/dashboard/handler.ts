@@ -1,27 +1,41 @@
 /**
  * dashboard/: a read-only web view of a running `PeerManager` for its operator — the connected peers
- * (like getpeerinfo), connections by type and network, how full the address table's buckets are, and
- * traffic over time — served as one self-contained page plus four small JSON endpoints.
+ * (like getpeerinfo, sortable, loopback and private peers labelled), connections by type and network,
+ * what the address table is made of (by network, and the share of its largest source and address
+ * groups: the eclipse signal), how full its buckets are, and traffic over time — served as one
+ * self-contained page, small JSON endpoints, and SVG charts drawn on the server with report/.
  *
  * Design. `createDashboardHandler` returns a `node:http` request handler that the daemon mounts next to
  * `/metrics` (see server.ts). Every response is computed on request from the manager's public API, with
  * two exceptions that keep it cheap and bounded: traffic history is sampled on the injected clock every
  * `TRAFFIC_SAMPLE_INTERVAL_MS` into a ring buffer of `historyLimit` samples (one hour by default, at most
- * a day), and the bucket-fill counts — which need one pass over every table entry, ≈ 0.3 s on a full
- * 81,920-entry table — are cached so that recomputing them takes at most `BUCKET_FILL_MAX_SHARE` of
- * the time (and never more often than every `BUCKET_FILL_MIN_TTL_MS`), however many browsers poll. The
+ * a day), and the table scan behind the bucket fill and the composition — one pass over every table
+ * entry, ≈ 0.3 s on a full 81,920-entry table — is cached so that recomputing it takes at most
+ * `BUCKET_FILL_MAX_SHARE` of the time (and never more often than every `BUCKET_FILL_MIN_TTL_MS`),
+ * however many browsers poll. Charts are SVG strings built from the same documents at the width the
+ * page asks for (bounded to CHART_MIN_WIDTH_PX..CHART_MAX_WIDTH_PX). The
  * attack it resists is the operator's own browser being turned against the node: everything shown that a
  * peer controls (user agents, addresses) is rendered as text under a strict Content-Security-Policy, the
  * handler only answers GET and HEAD, and the server binds to 127.0.0.1 and checks the Host header so that
  * a web page elsewhere cannot read the API through DNS rebinding.
  *
- * Endpoints: `/` (the page), `/api/peers`, `/api/summary`, `/api/addrman/buckets`, `/api/traffic`.
+ * Endpoints: `/` (the page), `/api/peers`, `/api/summary`, `/api/addrman/buckets`,
+ * `/api/addrman/composition`, `/api/traffic`, and `/api/charts/<name>.svg?width=W[&height=H]` for the
+ * names in DASHBOARD_CHART_NAMES.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { NetGroupManager } from '../address/netgroup.js';
 import type { Clock } from '../util/clock.js';
-import { bucketFill, peerRows, summary, toJson, type BucketFill, type DashboardSource } from './api.js';
+import { bucketFillFromEntries, peerRows, summary, toJson, type BucketFill, type DashboardSource } from './api.js';
+import {
+  bucketHeatmap, CHART_MAX_HEIGHT_PX, CHART_MAX_WIDTH_PX, CHART_MIN_HEIGHT_PX, CHART_MIN_WIDTH_PX, DEFAULT_CHART_WIDTH_PX,
+  DEFAULT_TRAFFIC_HEIGHT_PX, groupShareChart, networkChart, trafficChart,
+} from './charts.js';
+import { addrmanComposition, type AddrmanComposition } from './composition.js';
 import { DASHBOARD_CSP, DASHBOARD_HTML } from './page.js';
-import { TrafficSampler, type TrafficSample } from './traffic.js';
+import { TrafficSampler, type TrafficDocument } from './traffic.js';
+
+export type { TrafficDocument } from './traffic.js';
 
 /** Shortest time a computed bucket fill is reused, ms (a page polls every 5 s). */
 export const BUCKET_FILL_MIN_TTL_MS = 2_000;
@@ -31,6 +45,10 @@ export const BUCKET_FILL_MAX_TTL_MS = 60_000;
 export const BUCKET_FILL_MAX_SHARE = 0.02;
 /** Longest request path looked at, characters (longer ones are 414). */
 export const MAX_PATH_LENGTH = 256;
+/** The charts served under `/api/charts/<name>.svg`. */
+export const DASHBOARD_CHART_NAMES = ['traffic', 'buckets-new', 'buckets-tried', 'addrman-networks', 'source-groups', 'address-groups'] as const;
+/** Content-Security-Policy of a chart opened on its own: nothing but the drawing. */
+export const CHART_CSP = "default-src 'none'; frame-ancestors 'none'";
 
 /** Options of `createDashboardHandler`. */
 export interface DashboardOptions {
@@ -40,16 +58,6 @@ export interface DashboardOptions {
   historyLimit?: number;
   /** Traffic sampling period, ms (default `TRAFFIC_SAMPLE_INTERVAL_MS`). */
   sampleIntervalMs?: number;
-}
-
-/** `/api/traffic`. */
-export interface TrafficDocument {
-  /** Sampling period, ms. */
-  interval_ms: number;
-  /** Most samples kept. */
-  history_limit: number;
-  /** Samples, oldest first. */
-  samples: TrafficSample[];
 }
 
 /** The dashboard: an HTTP handler plus the traffic sampler it reads. */
@@ -67,8 +75,23 @@ export interface DashboardHandler {
     peers(): ReturnType<typeof peerRows>;
     summary(): ReturnType<typeof summary>;
     buckets(): BucketFill;
+    composition(): AddrmanComposition;
     traffic(): TrafficDocument;
+    /** The SVG of chart `name` (one of DASHBOARD_CHART_NAMES) at `width` × `height` px. */
+    chart(name: (typeof DASHBOARD_CHART_NAMES)[number], width?: number, height?: number): string;
   };
+}
+
+/** A request the handler refuses with 400 (a bad query parameter). */
+class BadRequest extends Error {}
+
+/** An integer query parameter in [min, max], or the fallback when absent. */
+function intParam(params: URLSearchParams, name: string, fallback: number, min: number, max: number): number {
+  const text = params.get(name);
+  if (text === null) return fallback;
+  const v = /^\d{1,6}$/.test(text) ? Number(text) : NaN;
+  if (!(v >= min && v <= max)) throw new BadRequest(`${name} must be an integer in ${min}..${max}`);
+  return v;
 }
 
 /** Common headers: nothing cached, nothing sniffed, nothing framed. */
@@ -98,29 +121,49 @@ export function send(req: IncomingMessage, res: ServerResponse, status: number, 
 export function createDashboardHandler(manager: DashboardSource, options: DashboardOptions = {}): DashboardHandler {
   const clock = options.clock ?? manager.clock;
   const traffic = new TrafficSampler(manager, clock, { historyLimit: options.historyLimit, intervalMs: options.sampleIntervalMs });
-  let cached: { fill: BucketFill; until: number } | undefined;
+  const groups = manager.netgroups ?? new NetGroupManager();
+  let cached: { fill: BucketFill; composition: AddrmanComposition; until: number } | undefined;
 
-  const buckets = (): BucketFill => {
+  // One pass over the table feeds both the bucket fill and the composition.
+  const scan = (): { fill: BucketFill; composition: AddrmanComposition } => {
     const now = clock.now();
-    if (cached && now < cached.until) return cached.fill;
-    const fill = bucketFill(manager.addrman);
+    if (cached && now < cached.until) return cached;
+    const newEntries = manager.addrman.getEntries(false);
+    const triedEntries = manager.addrman.getEntries(true);
+    const fill = bucketFillFromEntries(newEntries, triedEntries);
+    const composition = addrmanComposition(newEntries, triedEntries, groups);
     const took = clock.now() - now;
     const ttl = Math.min(BUCKET_FILL_MAX_TTL_MS, Math.max(BUCKET_FILL_MIN_TTL_MS, took / BUCKET_FILL_MAX_SHARE));
-    cached = { fill, until: clock.now() + ttl };
-    return fill;
+    cached = { fill, composition, until: clock.now() + ttl };
+    return cached;
+  };
+  const trafficDoc = (): TrafficDocument => ({ interval_ms: traffic.intervalMs, history_limit: traffic.historyLimit, samples: traffic.samples() });
+  const chart = (name: (typeof DASHBOARD_CHART_NAMES)[number], width = DEFAULT_CHART_WIDTH_PX, height = DEFAULT_TRAFFIC_HEIGHT_PX): string => {
+    switch (name) {
+      case 'traffic': return trafficChart(trafficDoc(), width, height);
+      case 'buckets-new': return bucketHeatmap(scan().fill, 'new', width);
+      case 'buckets-tried': return bucketHeatmap(scan().fill, 'tried', width);
+      case 'addrman-networks': return networkChart(scan().composition, width);
+      case 'source-groups': return groupShareChart(scan().composition.by_source_group, 'source', scan().composition.grouping, width);
+      case 'address-groups': return groupShareChart(scan().composition.by_address_group, 'address', scan().composition.grouping, width);
+    }
   };
   const api = {
     peers: () => peerRows(manager, clock.now()),
     summary: () => summary(manager, clock.now()),
-    buckets,
-    traffic: (): TrafficDocument => ({ interval_ms: traffic.intervalMs, history_limit: traffic.historyLimit, samples: traffic.samples() }),
+    buckets: () => scan().fill,
+    composition: () => scan().composition,
+    traffic: trafficDoc,
+    chart,
   };
   const routes = new Map<string, () => unknown>([
     ['/api/peers', api.peers],
     ['/api/summary', api.summary],
     ['/api/addrman/buckets', api.buckets],
+    ['/api/addrman/composition', api.composition],
     ['/api/traffic', api.traffic],
   ]);
+  const chartRoutes = new Map<string, (typeof DASHBOARD_CHART_NAMES)[number]>(DASHBOARD_CHART_NAMES.map((n) => [`/api/charts/${n}.svg`, n]));
 
   const handle = (req: IncomingMessage, res: ServerResponse): boolean => {
     const raw = req.url ?? '/';
@@ -128,16 +171,32 @@ export function createDashboardHandler(manager: DashboardSource, options: Dashbo
       send(req, res, 414, 'text/plain; charset=utf-8', 'URI too long\n');
       return true;
     }
-    const pathname = raw.split('?', 1)[0];
+    const [pathname, query = ''] = raw.split('?', 2);
     const route = routes.get(pathname);
+    const chartName = chartRoutes.get(pathname);
     const isPage = pathname === '/' || pathname === '/index.html';
-    if (!route && !isPage) return false;
+    if (!route && !isPage && !chartName) return false;
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       send(req, res, 405, 'text/plain; charset=utf-8', 'method not allowed\n', { allow: 'GET, HEAD' });
       return true;
     }
     if (isPage) {
       send(req, res, 200, 'text/html; charset=utf-8', DASHBOARD_HTML, { 'content-security-policy': DASHBOARD_CSP });
+      return true;
+    }
+    if (chartName) {
+      let svg: string;
+      try {
+        const params = new URLSearchParams(query);
+        const width = intParam(params, 'width', DEFAULT_CHART_WIDTH_PX, CHART_MIN_WIDTH_PX, CHART_MAX_WIDTH_PX);
+        const height = intParam(params, 'height', DEFAULT_TRAFFIC_HEIGHT_PX, CHART_MIN_HEIGHT_PX, CHART_MAX_HEIGHT_PX);
+        svg = chart(chartName, width, height);
+      } catch (e) {
+        const status = e instanceof BadRequest ? 400 : 500;
+        send(req, res, status, 'text/plain; charset=utf-8', `${(e as Error).message}\n`);
+        return true;
+      }
+      send(req, res, 200, 'image/svg+xml; charset=utf-8', svg, { 'content-security-policy': CHART_CSP });
       return true;
     }
     let body: string;

@@ -65,6 +65,16 @@ export interface TrafficSample {
   totalRecv: number;
 }
 
+/** `/api/traffic`. */
+export interface TrafficDocument {
+  /** Sampling period, ms. */
+  interval_ms: number;
+  /** Most samples kept. */
+  history_limit: number;
+  /** Samples, oldest first. */
+  samples: TrafficSample[];
+}
+
 /** Options of `TrafficSampler`. */
 export interface TrafficSamplerOptions {
   /** Samples kept (1 … `MAX_TRAFFIC_HISTORY`); default `DEFAULT_TRAFFIC_HISTORY`. */

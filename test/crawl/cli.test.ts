@@ -9,9 +9,10 @@ import assert from 'node:assert/strict';
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Command, CommanderError } from 'commander';
+import { encodeAsmap } from '../../src/address/asmap.js';
 import { NetAddress } from '../../src/address/netaddress.js';
 import { Net } from '../../src/address/network.js';
-import { CRAWL_FILE_NAME, parseCrawlFlags, registerCrawlCommand, type CrawlCommandDeps } from '../../src/cli/crawl.js';
+import { CRAWL_FILE_NAME, CRAWL_REPORT_FILE_NAME, parseCrawlFlags, registerCrawlCommand, type CrawlCommandDeps } from '../../src/cli/crawl.js';
 import { CliError, EXIT_BAD_INPUT, type CliIO } from '../../src/cli/io.js';
 import type { Resolver } from '../../src/connman/seeds.js';
 import { MAX_CRAWL_NODES } from '../../src/crawl/book.js';
@@ -84,6 +85,7 @@ const BAD_FLAGS: string[][] = [
   ['--port', '70000'],
   ['--seed', 'bad host!'],
   ['--out', ''],
+  ['--asmap', '/nonexistent/peerbook-test.asmap'],
 ];
 
 for (const flags of BAD_FLAGS) {
@@ -151,14 +153,78 @@ test('a crawl writes crawl.json, prints the summary on stdout and plain progress
   assert.equal(h.unsubscribed, true, 'the Ctrl-C handler is removed at the end');
 });
 
-test('on a terminal the progress line is redrawn in place', async (t) => {
+test('on a terminal the progress bar is redrawn in place, fits the width, and ends at 100% when the queue runs dry', async (t) => {
   const out = await tempDirFor(t, 'crawl-cli');
-  const h = harness({ stderrIsTTY: true });
+  const h = harness({ stderrIsTTY: true, stdoutIsTTY: true, terminalColumns: () => 90 });
   await new FakeNode(h.net, h.clock, { ip: '20.0.0.1' }).start();
   await h.run(['--network', 'regtest', '--seed', '20.0.0.1', '--getaddr-wait', '3', '--out', out]);
   const progress = h.io.stderr.split('peerbook: wrote')[0];
-  assert.match(progress, /^(\rcrawl: [^\r\n]*\u001b\[K)+\n$/);
-  assert.ok((progress.match(/\r/g) ?? []).length >= 3, 'redrawn about once a second');
+  assert.match(progress, /^(\rcrawl \[[█░]+\] +\d+%  [^\r\n]*\u001b\[K)+\n$/);
+  const lines = progress.split('\r').filter((l) => l !== '').map((l) => l.replace(/\u001b\[K\n?$/, ''));
+  assert.ok(lines.length >= 3, `redrawn about once a second:\n${progress}`);
+  for (const l of lines) assert.ok([...l].length <= 89, `${[...l].length} columns: ${l}`);
+  const percents = lines.map((l) => Number(/(\d+)%/.exec(l)![1]));
+  assert.deepEqual(percents, [...percents].sort((a, b) => a - b), 'the bar never moves backwards');
+  assert.match(lines.at(-1)!, /^crawl \[█+\] 100%  1 tried: 1 ok, 0 failed · 0 in flight · 0 queued · 0:0\d\/10:00$/);
+});
+
+test('with stdout redirected, progress stays plain lines even when stderr is a terminal', async (t) => {
+  const out = await tempDirFor(t, 'crawl-cli');
+  const h = harness({ stderrIsTTY: true, stdoutIsTTY: false });
+  await new FakeNode(h.net, h.clock, { ip: '20.0.0.1' }).start();
+  await h.run(['--network', 'regtest', '--seed', '20.0.0.1', '--getaddr-wait', '12', '--out', out]);
+  assert.ok(!h.io.stderr.includes('\r') && !h.io.stderr.includes('\u001b'), 'no carriage returns or escape codes');
+  assert.match(h.io.stderr, /^crawl: 1 tried \(1 reachable, 0 unreachable\), 0 in flight, 0 queued, \d+ s$/m);
+});
+
+test('a crawl also writes crawl.html: one self-contained page with the charts, hostile user agents escaped', async (t) => {
+  const out = await tempDirFor(t, 'crawl-cli');
+  const h = harness();
+  const now = h.clock.nowSeconds();
+  const hostile = '<script>alert(1)</script>\u0007';
+  await new FakeNode(h.net, h.clock, { ip: '20.0.0.1', userAgent: hostile, answer: [rec('20.0.0.2', now), rec('20.1.0.3', now)] }).start();
+  await new FakeNode(h.net, h.clock, { ip: '20.0.0.2', userAgent: '/Satoshi:27.0.0/' }).start();
+  await h.run(['--network', 'regtest', '--seed', '20.0.0.1', '--getaddr-wait', '2', '--timeout', '1000', '--out', out]);
+  const html = await readFile(path.join(out, CRAWL_REPORT_FILE_NAME), 'utf8');
+  assert.match(h.io.stderr, /peerbook: wrote .*crawl\.html \(report with charts; open it in a browser\)\n/);
+  assert.ok(html.startsWith('<!doctype html>'));
+  assert.match(html, /<meta http-equiv="Content-Security-Policy" content="default-src &#39;none&#39;;/);
+  assert.ok(!/<script|<link|<img|src=|href=/i.test(html), 'no script and nothing fetched');
+  assert.ok(html.includes('&lt;script&gt;alert(1)&lt;/script&gt;\ufffd'), 'the user agent is escaped, its control character replaced');
+  for (const id of ['chart-timeline', 'chart-networks', 'chart-versions', 'chart-user-agents', 'chart-services', 'chart-ports', 'chart-concentration', 'chart-top-prefix', 'chart-errors']) {
+    assert.ok(html.includes(`<svg xmlns="http://www.w3.org/2000/svg" id="${id}"`), `${id} is drawn`);
+  }
+  assert.ok(!html.includes('id="chart-as"'), 'no AS chart without an asmap');
+  assert.match(html, /Run the crawl with --asmap FILE/);
+  assert.match(html, /<p id="concentration-prefix">2 reachable nodes in 1 \/16 group\. The largest \/16 group \(20\.0\.0\.0\/16\) holds 100%/);
+});
+
+test('--asmap groups the report\'s reachable nodes by autonomous system', async (t) => {
+  const out = await tempDirFor(t, 'crawl-cli');
+  const asmapFile = path.join(out, 'test.asmap');
+  const v4 = (a: number, b: number): Uint8Array => Uint8Array.of(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, a, b, 0, 0);
+  await writeFile(asmapFile, encodeAsmap([{ prefix: v4(20, 0), prefixLength: 96 + 16, asn: 64_500 }, { prefix: v4(20, 1), prefixLength: 96 + 16, asn: 64_501 }]));
+  const h = harness();
+  const now = h.clock.nowSeconds();
+  await new FakeNode(h.net, h.clock, { ip: '20.0.0.1', answer: [rec('20.0.0.2', now), rec('20.1.0.3', now)] }).start();
+  await new FakeNode(h.net, h.clock, { ip: '20.0.0.2' }).start();
+  await new FakeNode(h.net, h.clock, { ip: '20.1.0.3' }).start();
+  await h.run(['--network', 'regtest', '--seed', '20.0.0.1', '--getaddr-wait', '2', '--asmap', asmapFile, '--out', out]);
+  const html = await readFile(path.join(out, CRAWL_REPORT_FILE_NAME), 'utf8');
+  assert.ok(html.includes('id="chart-as"') && html.includes('id="chart-top-as"'));
+  assert.match(html, /<p id="concentration-as">3 reachable nodes in 2 ASes\. The largest AS \(AS64500\) holds 66\.7%/);
+  assert.match(html, /data-category="AS64500" data-series="reachable nodes" data-value="2"/);
+  assert.match(html, /data-category="AS64501" data-series="reachable nodes" data-value="1"/);
+});
+
+test('a file that is not an asmap is refused with exit 2 before anything is dialed', async (t) => {
+  const dir = await tempDirFor(t, 'crawl-cli');
+  const bad = path.join(dir, 'bad.asmap');
+  await writeFile(bad, Uint8Array.of(0xff, 0xff, 0xff));
+  const h = harness();
+  await assert.rejects(h.run(['--network', 'regtest', '--seed', '20.0.0.1', '--asmap', bad, '--out', dir]),
+    (e: unknown) => e instanceof CliError && e.exitCode === EXIT_BAD_INPUT && /--asmap .*bad\.asmap: asmap:/.test(e.message));
+  assert.deepEqual(h.dials, []);
 });
 
 test('Ctrl-C stops the crawl, and what it found is still written and summarised', async (t) => {

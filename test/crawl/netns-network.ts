@@ -2,15 +2,17 @@
  * Runs INSIDE a loopback-only network namespace (started by netns.test.ts through
  * test/support/netns.ts; it refuses to run anywhere else). Starts the test network of
  * netns-scenario.ts — eight PeerManagers on real TCP sockets plus a silent listener — then runs the
- * real `peerbook crawl` binary against it three times: a full crawl, a crawl stopped with SIGINT,
- * and one with a bad flag. Prints one JSON object on stdout with what each run printed and wrote.
+ * real `peerbook crawl` binary against it three times: a full crawl (with an asmap, so its HTML
+ * report groups by AS), a crawl stopped with SIGINT, and one with a bad flag. Prints one JSON object
+ * on stdout with what each run printed and wrote; the reports stay in the work directory.
  *
  * Usage: node dist/test/crawl/netns-network.js <work dir>
  */
 import { spawn } from 'node:child_process';
-import { mkdir, readFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import net from 'node:net';
 import path from 'node:path';
+import { encodeAsmap } from '../../src/address/asmap.js';
 import { NetAddress } from '../../src/address/netaddress.js';
 import { PeerManager } from '../../src/connman/manager.js';
 import { TcpTransport } from '../../src/transport/tcp.js';
@@ -21,7 +23,7 @@ import { NODE_NETWORK, NODE_WITNESS } from '../../src/wire/services.js';
 import { REPO_ROOT } from '../cli/run-cli.js';
 import { assertIsolatedNetwork } from '../support/netns.js';
 import { answerGetAddrWithWholeTable, rec } from './helpers.js';
-import { CHAIN, KNOWS, PORT, SILENT } from './netns-scenario.js';
+import { ASMAP_FILE, ASMAP_PREFIXES, CHAIN, KNOWS, PORT, SILENT } from './netns-scenario.js';
 
 /** Longest one CLI run may take before it is killed, ms. */
 const CLI_RUN_LIMIT_MS = 90_000;
@@ -36,6 +38,8 @@ export interface CliRunResult {
   stderr: string;
   /** crawl.json, parsed, when it was written. */
   report: unknown;
+  /** Path of crawl.html, when it was written. */
+  htmlPath: string | null;
   /** Milliseconds from SIGINT to exit (interrupted run only). */
   exitAfterSigintMs?: number;
 }
@@ -61,8 +65,13 @@ function runCrawl(args: string[], outDir: string | undefined, onStart?: (child: 
     child.once('close', async (code, signal) => {
       clearTimeout(limit);
       let report: unknown = null;
-      if (outDir) report = await readFile(path.join(outDir, 'crawl.json'), 'utf8').then((t) => JSON.parse(t) as unknown, () => null);
-      resolve({ code, signal, stdout, stderr, report });
+      let htmlPath: string | null = null;
+      if (outDir) {
+        report = await readFile(path.join(outDir, 'crawl.json'), 'utf8').then((t) => JSON.parse(t) as unknown, () => null);
+        const html = path.join(outDir, 'crawl.html');
+        htmlPath = await readFile(html).then(() => html, () => null);
+      }
+      resolve({ code, signal, stdout, stderr, report, htmlPath });
     });
   });
 }
@@ -96,8 +105,13 @@ async function main(): Promise<void> {
     const fullOut = path.join(work, 'full');
     const intOut = path.join(work, 'interrupted');
     await mkdir(fullOut, { recursive: true });
+    const asmapFile = path.join(work, ASMAP_FILE);
+    await writeFile(asmapFile, encodeAsmap(ASMAP_PREFIXES.map(({ cidr, asn }) => {
+      const [ip, bits] = cidr.split('/');
+      return { prefix: Uint8Array.of(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, ...NetAddress.parse(ip).bytes), prefixLength: 96 + Number(bits), asn };
+    })));
     const full = await runCrawl(['--network', 'regtest', '--seed', CHAIN[0], '--concurrency', '4', '--getaddr-wait', '5',
-      '--duration', '60', '--timeout', '2000', '--out', fullOut], fullOut);
+      '--duration', '60', '--timeout', '2000', '--asmap', asmapFile, '--out', fullOut], fullOut);
     let sigintAt = 0;
     const dialed = nextSilentDial();
     const interrupted = await runCrawl(['--network', 'regtest', '--seed', SILENT, CHAIN[0], '--concurrency', '2',

@@ -44,3 +44,14 @@ export const EXPECTED_FAILURES: Readonly<Record<string, string>> = {
 
 /** The regtest P2P port everything uses. */
 export const PORT = 18444;
+
+/** The asmap given to the full crawl: CHAIN .1–.3 in one AS, .4–.7 in another, .8 and up in a third. */
+export const ASMAP_PREFIXES: ReadonlyArray<{ cidr: string; asn: number }> = [
+  { cidr: '20.0.0.0/30', asn: 65_001 },
+  { cidr: '20.0.0.4/30', asn: 65_002 },
+  { cidr: '20.0.0.8/29', asn: 65_003 },
+];
+/** Reachable nodes per AS the report must show (largest first). */
+export const EXPECTED_AS_NODES: ReadonlyArray<[string, number]> = [['AS65002', 4], ['AS65001', 3], ['AS65003', 1]];
+/** The asmap file's name in the work directory. */
+export const ASMAP_FILE = 'netns.asmap';

@@ -5,14 +5,17 @@ import { ADDRMAN_NEW_BUCKET_COUNT, ADDRMAN_TRIED_BUCKET_COUNT } from '../../src/
 import type { EntryPosition } from '../../src/addrman/addrman.js';
 import type { BucketFill, DashboardSource, PeerRow, Summary } from '../../src/dashboard/api.js';
 import { toJson } from '../../src/dashboard/api.js';
-import { BUCKET_FILL_MIN_TTL_MS, createDashboardHandler, type TrafficDocument } from '../../src/dashboard/handler.js';
+import { CHART_MAX_WIDTH_PX, CHART_MIN_WIDTH_PX } from '../../src/dashboard/charts.js';
+import type { AddrmanComposition } from '../../src/dashboard/composition.js';
+import { BUCKET_FILL_MIN_TTL_MS, CHART_CSP, createDashboardHandler, DASHBOARD_CHART_NAMES, type TrafficDocument } from '../../src/dashboard/handler.js';
 import { startOperatorHttpServer } from '../../src/dashboard/server.js';
 import {
   DEFAULT_TRAFFIC_HISTORY, MAX_TRAFFIC_HISTORY, RingBuffer, TRAFFIC_SAMPLE_INTERVAL_MS, TrafficSampler,
 } from '../../src/dashboard/traffic.js';
 import { VirtualClock } from '../../src/util/clock.js';
-import { Sim } from '../connman/harness.js';
-import { getJson } from './http-client.js';
+import { NetAddress } from '../../src/address/netaddress.js';
+import { Sim, svc } from '../connman/harness.js';
+import { getJson, httpRequest } from './http-client.js';
 import { HOSTILE_USER_AGENT, SCENARIO_ADDRESSES, SCENARIO_TRIED, startScenario } from './scenario.js';
 
 test('/api/peers lists every peer with getpeerinfo fields, type, user agent and time connected', async () => {
@@ -91,6 +94,63 @@ test('/api/addrman/buckets returns 1,024 new and 256 tried counts that match get
   }
 });
 
+test('/api/addrman/composition counts every entry once, by network and by source and address group', async () => {
+  const { sim, me } = await startScenario();
+  const server = await startOperatorHttpServer({ dashboard: createDashboardHandler(me) });
+  try {
+    const c = await getJson<AddrmanComposition>(`${server.url}/api/addrman/composition`);
+    assert.equal(c.total, me.addrman.size());
+    assert.equal(c.new, me.addrman.size({ inNew: true }));
+    assert.equal(c.tried, me.addrman.size({ inNew: false }));
+    assert.deepEqual(c.by_network.ipv4, { new: c.new, tried: c.tried });
+    assert.equal(c.grouping, 'prefix');
+    assert.ok(c.by_source_group.groups >= 30, 'the scenario adds from 30 source /16s');
+    assert.ok(c.by_source_group.top1_share > 0.02 && c.by_source_group.top1_share < 0.1, `top source share ${c.by_source_group.top1_share}`);
+    assert.ok(c.by_address_group.groups >= 150);
+  } finally {
+    await server.stop();
+    await sim.stopAll();
+  }
+});
+
+test('each chart is served as an SVG image at the width asked for, under a CSP that allows nothing else', async () => {
+  const { sim, me } = await startScenario();
+  const server = await startOperatorHttpServer({ dashboard: createDashboardHandler(me) });
+  try {
+    for (const name of DASHBOARD_CHART_NAMES) {
+      const r = await httpRequest(`${server.url}/api/charts/${name}.svg?width=700&height=300`);
+      assert.equal(r.status, 200, `${name}: ${r.body}`);
+      assert.equal(r.headers['content-type'], 'image/svg+xml; charset=utf-8');
+      assert.equal(r.headers['content-security-policy'], CHART_CSP);
+      assert.match(r.body, /^<svg xmlns="http:\/\/www\.w3\.org\/2000\/svg" id="chart-[a-z-]+" width="(\d+)"/);
+      const width = Number(/width="(\d+)"/.exec(r.body)![1]);
+      assert.ok(width <= 700 && width >= 600, `${name}: ${width} px wide`);
+      assert.ok(!/<script|\sstyle=/.test(r.body), `${name}: nothing but the drawing`);
+    }
+    const traffic = await httpRequest(`${server.url}/api/charts/traffic.svg?width=700&height=300`);
+    assert.match(traffic.body, /width="700" height="300"/);
+  } finally {
+    await server.stop();
+    await sim.stopAll();
+  }
+});
+
+test('a chart width or height outside its bounds, or not a whole number, is a 400', async () => {
+  const clock = new VirtualClock(0);
+  const server = await startOperatorHttpServer({ dashboard: createDashboardHandler(countingSource(clock).source, { clock }) });
+  try {
+    for (const q of [`width=${CHART_MIN_WIDTH_PX - 1}`, `width=${CHART_MAX_WIDTH_PX + 1}`, 'width=abc', 'width=1e3', 'height=5', 'width=']) {
+      const r = await httpRequest(`${server.url}/api/charts/traffic.svg?${q}`);
+      assert.equal(r.status, 400, q);
+      assert.match(r.body, /must be an integer in/);
+    }
+    assert.equal((await httpRequest(`${server.url}/api/charts/nope.svg`)).status, 404);
+    assert.equal((await httpRequest(`${server.url}/api/charts/traffic.svg?width=${CHART_MIN_WIDTH_PX}`)).status, 200);
+  } finally {
+    await server.stop();
+  }
+});
+
 /** A source with a counted, fake table for the caching tests. */
 function countingSource(clock: VirtualClock): { source: DashboardSource; calls: () => number; entries: EntryPosition[] } {
   let calls = 0;
@@ -106,19 +166,26 @@ function countingSource(clock: VirtualClock): { source: DashboardSource; calls: 
   return { source, calls: () => calls, entries };
 }
 
-test('bucket fill is computed at most once per BUCKET_FILL_MIN_TTL_MS on the clock, however often it is asked for', () => {
+test('the table scan behind bucket fill and composition runs at most once per BUCKET_FILL_MIN_TTL_MS on the clock, however often it is asked for', () => {
   const clock = new VirtualClock(1_000_000);
   const { source, calls, entries } = countingSource(clock);
   const d = createDashboardHandler(source, { clock });
   assert.deepEqual(d.api.buckets().new.slice(0, 3), [0, 0, 0]);
   const once = calls();
-  entries.push({ bucket: 2, position: 5, multiplicity: 1 } as EntryPosition);
+  entries.push({
+    bucket: 2, position: 5, multiplicity: 1,
+    info: { record: { service: svc('40.1.2.3') }, source: NetAddress.parse('50.1.1.1') },
+  } as unknown as EntryPosition);
   for (let i = 0; i < 10; i++) d.api.buckets();
   assert.equal(calls(), once, 'served from the cache');
   assert.equal(d.api.buckets().new[2], 0, 'still the cached fill');
   clock.advance(BUCKET_FILL_MIN_TTL_MS);
   assert.equal(d.api.buckets().new[2], 1, 'recomputed after the TTL');
   assert.equal(calls(), once * 2);
+  assert.equal(d.api.composition().total, 1, 'the composition comes from the same scan');
+  d.api.chart('buckets-new');
+  d.api.chart('source-groups');
+  assert.equal(calls(), once * 2, 'charts reuse the scan too');
 });
 
 test('the traffic sampler records per-interval byte differences on the injected clock, only between start and stop', async () => {
