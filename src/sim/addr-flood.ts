@@ -175,21 +175,21 @@ async function experiment(sim: Simulation, sc: AddrFloodScenario, seed: number, 
     const running = sim.runningNodes('honest');
     controls = sim.random.shuffle([...running]).slice(0, Math.min(CONTROL_NODES, running.length));
     await attacker.listen();
-    for (const ip of attackerIps) {
-      const c = await attacker.connect(ip, victim.service);
-      if (c) conns.push(c);
-    }
     const perMessage = Math.min(sc.flood.addrPerMessage, MAX_ADDR_TO_SEND);
     const intervalMs = (1000 * perMessage) / sc.flood.addrsPerSecond;
-    conns.forEach((c, i) => {
-      // Stagger the connections' timers so the victim does not get all messages in one instant.
-      const start = floodAt + Math.floor((i * intervalMs) / conns.length);
-      const tick = (): void => {
-        if (c.closed || sim.clock.now() >= endAt) return;
-        c.sendFrame(source.frame(perMessage));
-        sim.clock.setTimeout(tick, intervalMs);
-      };
-      sim.clock.setTimeout(tick, Math.max(0, start - sim.clock.now()));
+    attackerIps.forEach((ip, i) => {
+      // Dials complete in virtual time, so they are not awaited here (the clock is stopped during events).
+      void attacker.connect(ip, victim.service).then((c) => {
+        if (!c) return;
+        conns.push(c);
+        // Stagger the connections' timers so the victim does not get all messages in one instant.
+        const tick = (): void => {
+          if (c.closed || sim.clock.now() >= endAt) return;
+          c.sendFrame(source.frame(perMessage));
+          sim.clock.setTimeout(tick, intervalMs);
+        };
+        sim.clock.setTimeout(tick, Math.floor((i * intervalMs) / attackerIps.length));
+      });
     });
     // Honest nodes join during the flood and advertise themselves.
     for (let j = 0; j < sc.flood.honestJoiners; j++) {
@@ -207,12 +207,8 @@ async function experiment(sim: Simulation, sc: AddrFloodScenario, seed: number, 
 
   const m = victim.running;
   const st = attackerStats();
-  const joinerKeys = new Set(joiners.map((j) => j.service.key));
-  const knownJoiners = (node: SimNode): number => {
-    let n = 0;
-    for (const table of [false, true]) for (const e of node.running.addrman.getEntries(table)) if (joinerKeys.has(e.info.record.service.key)) n++;
-    return n;
-  };
+  const joinerKeys = new Set(joiners.map((j) => j.address.key));
+  const knownJoiners = (node: SimNode): number => distinctEntries(node, (a) => joinerKeys.has(a.key));
   const liveControls = controls.filter((c) => c.state === 'running');
   const controlKnown = liveControls.reduce((a, c) => a + knownJoiners(c), 0);
   return {

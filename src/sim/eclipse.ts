@@ -248,7 +248,7 @@ async function experiment(sim: Simulation, sc: EclipseScenario, seed: number, me
         victimResults.push(result);
         await sim.stopNode(victim, true);
         const clones: SimNode[] = [];
-        for (let r = 0; r < sc.victims.restartsPerVictim; r++) {
+        for (let r = 0; r < (config.restartsPerVictim ?? sc.victims.restartsPerVictim); r++) {
           const clone = await sim.cloneNode(victim, victimSpec(config), config.defences.anchors ? undefined
             : (dir) => rm(path.join(dir, 'anchors.dat'), { force: true }));
           clones.push(clone);

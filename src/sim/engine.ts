@@ -370,7 +370,11 @@ export class Simulation {
     return out;
   }
 
-  /** Runs `fn` between steps at virtual time `atMs` (≥ now), with the clock stopped until it resolves. */
+  /**
+   * Runs `fn` between steps at virtual time `atMs` (≥ now), with the clock stopped until it resolves.
+   * `fn` must not wait for anything that needs virtual time (a dial, a timer): start such work without
+   * awaiting it, or the simulation cannot advance (Node then exits with code 13, "unsettled await").
+   */
   schedule(atMs: number, fn: () => void | Promise<void>): void {
     const e: SimEvent = { atMs: Math.max(atMs, this.clock.now()), seq: this.eventSeq++, run: fn };
     const h = this.events;

@@ -96,6 +96,8 @@ export interface EclipseConfiguration {
   name: string;
   attacker: string;
   defences: DefenceSwitches;
+  /** Restarts per victim for this configuration (default: the scenario's `victims.restartsPerVictim`). */
+  restartsPerVictim?: number;
 }
 
 /** `eclipse`: Heilman et al.'s attack against victims in an honest network. */
@@ -378,13 +380,16 @@ function parseEclipse(o: Record<string, Json>): EclipseScenario {
   const configurations = o.configurations.map((c, i): EclipseConfiguration => {
     const p = `$.configurations[${i}]`;
     const co = object(c, p);
-    onlyKeys(co, p, ['name', 'attacker', 'defences']);
+    onlyKeys(co, p, ['name', 'attacker', 'defences', 'restartsPerVictim']);
     const name = str(co, 'name', p);
     if (names.has(name)) throw new ScenarioError(`${p}.name`, `duplicate configuration name ${JSON.stringify(name)}`);
     names.add(name);
     const attacker = str(co, 'attacker', p);
     if (!ids.has(attacker)) throw new ScenarioError(`${p}.attacker`, `no attacker with id ${JSON.stringify(attacker)}`);
-    return { name, attacker, defences: parseDefences(co.defences, `${p}.defences`) };
+    return {
+      name, attacker, defences: parseDefences(co.defences, `${p}.defences`),
+      ...(co.restartsPerVictim !== undefined ? { restartsPerVictim: num(co, 'restartsPerVictim', p, { min: 1, max: 1000, integer: true }) } : {}),
+    };
   });
   return {
     ...base,
