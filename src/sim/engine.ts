@@ -29,7 +29,7 @@ import type { Asmap } from '../address/asmap.js';
 import type { NetAddress } from '../address/netaddress.js';
 import { NetService } from '../address/service.js';
 import type { Logger } from '../connman/logger.js';
-import { PeerManager } from '../connman/manager.js';
+import { PeerManager, TICK_INTERVAL_MS } from '../connman/manager.js';
 import type { PeerManagerOptions } from '../connman/options.js';
 import { VirtualClock, yieldToEventLoop } from '../util/clock.js';
 import { ArgumentError } from '../util/errors.js';
@@ -38,6 +38,7 @@ import { customNetworkParams, type NetworkParams } from '../wire/params.js';
 import { AddressPlan, ip4Address, type AddressPlanOptions, type BlockOwner, type Ip4 } from './address-plan.js';
 import { DEFAULT_LATENCY, Geography, type LatencyConfig, type Region } from './geography.js';
 import { LatencyNetwork } from './latency-transport.js';
+import { TickStretchingClock } from './tick-clock.js';
 
 /** The simulated network's parameters: its own magic, Bitcoin's port, three DNS seeds answered by the engine. */
 export const SIM_NETWORK: NetworkParams = customNetworkParams({
@@ -84,6 +85,8 @@ export interface NodeSpec {
   ip?: Ip4;
   /** Free-form label (an experiment's configuration name). */
   label?: string;
+  /** Maintenance tick period, ms (default Core's 500; larger values make background nodes cheaper, see tick-clock.ts). */
+  tickMs?: number;
   /** Further PeerManager options (experiment-only switches). */
   extra?: Partial<PeerManagerOptions>;
 }
@@ -267,7 +270,7 @@ export class Simulation {
     const ip = node.address.toString();
     const manager = new PeerManager({
       network: SIM_NETWORK,
-      clock: this.clock,
+      clock: spec.tickMs !== undefined && spec.tickMs !== TICK_INTERVAL_MS ? new TickStretchingClock(this.clock, spec.tickMs) : this.clock,
       random: ChaChaRandom.fromSeed(`${this.seed}|node|${node.index}|${node.incarnation}`),
       transport: this.net.transport(node.address),
       logger: this.logger,

@@ -309,7 +309,7 @@ function parseChurn(v: Json, path: string): ChurnConfig {
 
 function parseWorld(v: Json, path: string): WorldConfig {
   const o = object(v, path);
-  onlyKeys(o, path, ['honestNodes', 'listeningShare', 'startSpreadS', 'persistent', 'asmap', 'maxConnections', 'churn']);
+  onlyKeys(o, path, ['honestNodes', 'listeningShare', 'startSpreadS', 'persistent', 'asmap', 'maxConnections', 'tickMs', 'churn']);
   const churn = parseChurn(o.churn, `${path}.churn`);
   return {
     honestNodes: num(o, 'honestNodes', path, { min: 1, max: MAX_NODES, integer: true }),
@@ -317,6 +317,7 @@ function parseWorld(v: Json, path: string): WorldConfig {
     startSpreadS: num(o, 'startSpreadS', path, { min: 0, max: MAX_DURATION_S, default: 300 }),
     persistent: bool(o, 'persistent', path, churn.restartPerHour > 0),
     asmap: bool(o, 'asmap', path, false),
+    tickMs: num(o, 'tickMs', path, { min: 100, max: 10_000, integer: true, default: 500 }),
     ...(o.maxConnections !== undefined ? { maxConnections: num(o, 'maxConnections', path, { min: 12, max: 10_000, integer: true }) } : {}),
     churn,
   };

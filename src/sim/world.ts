@@ -37,6 +37,8 @@ export interface WorldConfig {
   asmap: boolean;
   /** Core -maxconnections of honest nodes. */
   maxConnections?: number;
+  /** Maintenance tick of honest nodes, ms (Core: 500; larger is cheaper, see tick-clock.ts). */
+  tickMs: number;
   /** Churn. */
   churn: ChurnConfig;
 }
@@ -68,7 +70,7 @@ export class World {
     if (listen) this.listeningAssigned++;
     return {
       role: 'honest', listen, persistent: this.config.persistent, seedable: true,
-      maxConnections: this.config.maxConnections, asmap: this.config.asmap,
+      maxConnections: this.config.maxConnections, asmap: this.config.asmap, tickMs: this.config.tickMs,
     };
   }
 
