@@ -25,6 +25,8 @@ const BAR_CELLS = 30;
 export interface SimFlags {
   seed?: string;
   out?: string;
+  /** --log-progress SECONDS: a plain progress line every this many seconds (for logs, when stderr is no terminal). */
+  logProgress?: string;
 }
 
 /** Options for tests. */
@@ -63,6 +65,12 @@ function parseSeed(text: string | undefined): number | undefined {
   return Number(text);
 }
 
+function parsePositiveSeconds(text: string): number {
+  const v = Number(text);
+  if (!/^\d+(\.\d+)?$/.test(text) || !(v > 0)) throw new CliError(`--log-progress must be a positive number of seconds, got ${JSON.stringify(text)}`);
+  return v;
+}
+
 /** One progress line: `sim [██████░░░░]  42%  eclipse-botnet, 1:05 elapsed`. */
 export function formatSimProgress(name: string, fraction: number, elapsedMs: number): string {
   const f = Math.min(1, Math.max(0, fraction));
@@ -83,11 +91,13 @@ export async function runSimCommand(scenarioArg: string, flags: SimFlags, io: Cl
   const clock = new SystemClock();
   const startedAt = clock.now();
   let lastDraw = 0;
-  const onProgress = tty ? (fraction: number): void => {
+  const logEveryMs = flags.logProgress === undefined ? undefined : parsePositiveSeconds(flags.logProgress) * 1000;
+  const onProgress = tty || logEveryMs !== undefined ? (fraction: number): void => {
     const now = clock.now();
-    if (now - lastDraw < PROGRESS_REDRAW_MS && fraction < 1) return;
+    if (now - lastDraw < (logEveryMs ?? PROGRESS_REDRAW_MS) && fraction < 1) return;
     lastDraw = now;
-    io.err(`\r${formatSimProgress(scenario.name, fraction, now - startedAt)}`);
+    const line = formatSimProgress(scenario.name, fraction, now - startedAt);
+    io.err(tty ? `\r${line}` : `${line}\n`);
   } : undefined;
   const output = await runScenario(scenario, { seed, outDir, onProgress });
   if (tty) io.err('\n');
@@ -103,6 +113,7 @@ export function registerSimCommand(program: Command, io: CliIO = processIO, deps
     .argument('<scenario>', 'scenario file, or the name of one in sim/scenarios (e.g. eclipse-defences)')
     .option('--seed <n>', 'seed (default: the scenario\'s); the same seed gives the same result.json')
     .option('--out <dir>', 'output directory (default sim-results/<name>-seed<n>)')
+    .option('--log-progress <seconds>', 'print a plain progress line every this many seconds (when stderr is not a terminal)')
     .action(async (scenario: string, flags: SimFlags) => {
       await runSimCommand(scenario, flags, io, deps);
     });
