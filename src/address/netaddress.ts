@@ -300,6 +300,11 @@ export class NetAddress {
 
   // ---- formatting --------------------------------------------------------------------------
 
+  /** `JSON.stringify` writes an address as its text form (`toString()`), e.g. `"2001:db8::1"`. */
+  toJSON(): string {
+    return this.toString();
+  }
+
   /** Core `ToStringAddr`: canonical text (RFC 5952 IPv6, lowercase base32 names). */
   toString(): string {
     switch (this.net) {

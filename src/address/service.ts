@@ -76,6 +76,11 @@ export class NetService {
     return this.addr.net === Net.IPV6 || this.addr.net === Net.CJDNS ? `[${host}]:${this.port}` : `${host}:${this.port}`;
   }
 
+  /** `JSON.stringify` writes a service as its text form (`toString()`), e.g. `"[2001:db8::1]:8333"`. */
+  toJSON(): string {
+    return this.toString();
+  }
+
   /** Writes the v1 network form: 16 address bytes then port big-endian. */
   writeV1(w: ByteWriter): void {
     w.bytes(this.addr.toV1()).u16be(this.port);

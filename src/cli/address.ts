@@ -1,6 +1,8 @@
 /**
  * `peerbook address inspect|decode`: what Core thinks of an address — its network, validity,
- * routability, network group and both wire encodings — as one JSON object.
+ * routability, network group and both wire encodings — as one JSON line (`--pretty`: indented).
+ * `v1` is null for addresses that have no 16-byte legacy form (Tor v3, I2P, CJDNS: Core writes them as
+ * sixteen zero bytes in V1 serialisation, which is not an encoding of the address).
  */
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
@@ -9,9 +11,9 @@ import { NetAddress } from '../address/netaddress.js';
 import { NetGroupManager } from '../address/netgroup.js';
 import { NetService } from '../address/service.js';
 import { ByteReader } from '../util/bytes.js';
-import { DecodeError } from '../util/errors.js';
+import { DecodeError, fsErrorReason } from '../util/errors.js';
 import { bytesToHex, hexToBytes } from '../util/hex.js';
-import { CliError, toJson, type CliIO } from './io.js';
+import { CliError, PRETTY_OPTION, printJson, type CliIO } from './io.js';
 
 /** The JSON printed for one address. */
 export interface AddressReport {
@@ -21,7 +23,8 @@ export interface AddressReport {
   valid: boolean;
   routable: boolean;
   group: string;
-  v1: string;
+  /** The 16-byte legacy encoding, hex; null when the address has none (Tor v3, I2P, CJDNS). */
+  v1: string | null;
   v2: string;
   asn?: number;
 }
@@ -35,7 +38,7 @@ export function describeAddress(addr: NetAddress, groups: NetGroupManager, port?
     valid: addr.isValid(),
     routable: addr.isRoutable(),
     group: bytesToHex(groups.getGroup(addr)),
-    v1: bytesToHex(addr.toV1()),
+    v1: addr.isTor() || addr.isI2P() || addr.isCJDNS() ? null : bytesToHex(addr.toV1()),
     v2: bytesToHex(addr.toV2()),
   };
   if (groups.asmap) report.asn = groups.getMappedAS(addr);
@@ -48,7 +51,7 @@ export function loadAsmapFile(path: string): Asmap {
   try {
     bytes = readFileSync(path);
   } catch (e) {
-    throw new CliError(`cannot read asmap file ${path}: ${(e as Error).message}`);
+    throw new CliError(`cannot read asmap file ${path}: ${fsErrorReason(e)}`);
   }
   return Asmap.fromBytes(bytes);
 }
@@ -81,10 +84,11 @@ export function registerAddressCommands(program: Command, io: CliIO): void {
     .description('print network, validity, routability, group and encodings of an address as JSON')
     .argument('<address>', 'IPv4, IPv6, Tor v3 .onion, I2P .b32.i2p, CJDNS or .internal, optionally with :port')
     .option('--asmap <file>', 'group by autonomous system using this asmap file (adds "asn")')
-    .action((text: string, opts: { asmap?: string }) => {
+    .option(...PRETTY_OPTION)
+    .action((text: string, opts: { asmap?: string; pretty?: boolean }) => {
       const groups = groupsFor(opts.asmap);
       const { addr, port } = parseInput(text);
-      io.out(toJson(describeAddress(addr, groups, port)) + '\n');
+      printJson(io, describeAddress(addr, groups, port), opts.pretty);
     });
   address
     .command('decode')
@@ -92,12 +96,13 @@ export function registerAddressCommands(program: Command, io: CliIO): void {
     .option('--v1 <hex>', '16-byte legacy address, hex')
     .option('--v2 <hex>', 'BIP155 address (network id, length, bytes), hex')
     .option('--asmap <file>', 'group by autonomous system using this asmap file (adds "asn")')
-    .action((opts: { v1?: string; v2?: string; asmap?: string }) => {
+    .option(...PRETTY_OPTION)
+    .action((opts: { v1?: string; v2?: string; asmap?: string; pretty?: boolean }) => {
       if ((opts.v1 === undefined) === (opts.v2 === undefined)) throw new CliError('address decode needs exactly one of --v1 HEX or --v2 HEX');
       const groups = groupsFor(opts.asmap);
       const addr = opts.v1 !== undefined
         ? decodeExact(opts.v1, (r) => NetAddress.readV1(r), 'v1')
         : decodeExact(opts.v2!, (r) => NetAddress.readV2(r), 'v2');
-      io.out(toJson(describeAddress(addr, groups)) + '\n');
+      printJson(io, describeAddress(addr, groups), opts.pretty);
     });
 }

@@ -20,12 +20,13 @@ import { decodePeersJsonDocument, encodePeersJson, MAX_PEERS_JSON_BYTES, PEERS_J
 import { PEERS_DAT_FILE_NAME } from '../addrman/peers-dat.js';
 import { writeFileAtomic } from '../store/atomic-write.js';
 import { SystemClock } from '../util/clock.js';
+import { fsErrorReason } from '../util/errors.js';
 import { bytesEqual, bytesToHex, hexToBytes } from '../util/hex.js';
 import { ChaChaRandom } from '../util/random.js';
 import { getNetworkParams, MAINNET, REGTEST, SIGNET, TESTNET3, TESTNET4 } from '../wire/params.js';
 import { formatServiceFlags } from '../wire/services.js';
 import { loadAsmapFile } from './address.js';
-import { CliError, processIO, toJson, type CliIO } from './io.js';
+import { CliError, jsonText, PRETTY_OPTION, printJson, processIO, type CliIO } from './io.js';
 
 /** Largest input file read, bytes: the peers.json limit, far above any peers.dat (≈ 8.4 MB when full). */
 export const MAX_ADDRMAN_INPUT_BYTES = MAX_PEERS_JSON_BYTES;
@@ -113,7 +114,7 @@ export async function loadTableFile(path: string, opts: TableFileOptions): Promi
     bytes = await readFile(path);
   } catch (err) {
     if (err instanceof CliError) throw err;
-    throw new CliError(`cannot read ${path}: ${err instanceof Error ? err.message : String(err)}`);
+    throw new CliError(`cannot read ${path}: ${fsErrorReason(err)}`);
   }
   const base = { clock: new SystemClock(), random: ChaChaRandom.secure(), netgroups };
   const datMagic = expected !== undefined && bytes.length >= 4 && bytesEqual(bytes.subarray(0, 4), expected);
@@ -204,7 +205,8 @@ function addFileOptions(cmd: Command): Command {
   return cmd
     .option('--magic <hex>', 'expected network magic, 8 hex digits (default: detected from the file)')
     .option('--network <name>', 'expected network: main, test, testnet4, signet or regtest')
-    .option('--asmap <file>', 'bucket as a node using this asmap file would');
+    .option('--asmap <file>', 'bucket as a node using this asmap file would')
+    .option(...PRETTY_OPTION);
 }
 
 /** Adds `addrman info`, `addrman dump` and `addrman convert` to the program. */
@@ -215,9 +217,9 @@ export function registerAddrmanCommands(program: Command, io: CliIO = processIO)
       .command('info')
       .description('print the file format and the entries per table and network as one JSON object')
       .argument('<file>', 'peers.dat (formats 0-4) or peers.json'),
-  ).action(async (path: string, opts: TableFileOptions) => {
+  ).action(async (path: string, opts: TableFileOptions & { pretty?: boolean }) => {
     const file = await loadTableFile(path, opts);
-    io.out(toJson(tableInfo(file)) + '\n');
+    printJson(io, tableInfo(file), opts.pretty);
   });
   addFileOptions(
     addrman
@@ -225,10 +227,9 @@ export function registerAddrmanCommands(program: Command, io: CliIO = processIO)
       .description('print one JSON line per entry: address, port, network, services, time, source, lastSuccess, attempts, table')
       .argument('<file>', 'peers.dat (formats 0-4) or peers.json')
       .option('--buckets', 'add bucket and position computed with the file\'s key (new entries: first reference, plus "references" listing each)'),
-  ).action(async (path: string, opts: TableFileOptions & { buckets?: boolean }) => {
+  ).action(async (path: string, opts: TableFileOptions & { buckets?: boolean; pretty?: boolean }) => {
     const file = await loadTableFile(path, opts);
-    const lines = dumpLines(file.addrman, opts.buckets === true);
-    io.out(lines.map((l) => toJson(l) + '\n').join(''));
+    io.out(dumpLines(file.addrman, opts.buckets === true).map((line) => jsonText(line, opts.pretty)).join(''));
   });
   addFileOptions(
     addrman
@@ -236,14 +237,14 @@ export function registerAddrmanCommands(program: Command, io: CliIO = processIO)
       .description('rewrite an address table file in another format (written atomically); prints a one-line JSON summary')
       .argument('<in>', 'peers.dat (formats 0-4) or peers.json')
       .argument('<out>', 'file to write')
-      .option('--format <format>', 'output format: 4 (peers.dat, Core ≥ 23), 3 (peers.dat, Core 0.21-22: one entry per IP) or json', '4'),
-  ).action(async (inPath: string, outPath: string, opts: TableFileOptions & { format: string }) => {
+      .option('--format <format>', 'output format: 4 (peers.dat for Bitcoin Core 23.0 and later), 3 (peers.dat for Bitcoin Core 0.21-22 and Litecoin Core 0.21, which cannot read 4; one entry per IP) or json', '4'),
+  ).action(async (inPath: string, outPath: string, opts: TableFileOptions & { format: string; pretty?: boolean }) => {
     if (!(CONVERT_FORMATS as readonly string[]).includes(opts.format)) throw new CliError(`--format "${opts.format}" must be 3, 4 or json`);
     const format = opts.format as (typeof CONVERT_FORMATS)[number];
     const file = await loadTableFile(inPath, opts);
     const { data, entries } = convertTable(file, format);
     await writeFileAtomic(outPath, data);
     const total = file.addrman.size();
-    io.out(toJson({ from: file.format, to: format === 'json' ? 'json' : Number(format), entries, omitted: total - entries }) + '\n');
+    printJson(io, { from: file.format, to: format === 'json' ? 'json' : Number(format), entries, omitted: total - entries }, opts.pretty);
   });
 }

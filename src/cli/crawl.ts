@@ -13,7 +13,7 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import type { Asmap } from '../address/asmap.js';
 import { Net, type NetId } from '../address/network.js';
-import { systemResolver, type Resolver } from '../connman/seeds.js';
+import { systemResolver, type Resolver } from '../util/resolver.js';
 import { analyzeCrawl } from '../crawl/analysis.js';
 import { MAX_CRAWL_NODES } from '../crawl/book.js';
 import {
@@ -31,6 +31,7 @@ import { RoutingTransport } from '../transport/router.js';
 import { TcpTransport } from '../transport/tcp.js';
 import type { Transport } from '../transport/transport.js';
 import { SystemClock, type Clock, type Timer } from '../util/clock.js';
+import { fsErrorReason } from '../util/errors.js';
 import { ChaChaRandom, type Random } from '../util/random.js';
 import { customNetworkParams, getNetworkParams, NETWORK_NAMES, type NetworkParams } from '../wire/params.js';
 import { loadAsmapFile } from './address.js';
@@ -235,7 +236,7 @@ async function prepareOutDir(dir: string): Promise<void> {
     await mkdir(dir, { recursive: true });
     await access(dir, constants.W_OK);
   } catch (e) {
-    throw new CliError(`cannot write to --out ${dir}: ${(e as Error).message}`);
+    throw new CliError(`cannot write to --out ${dir}: ${fsErrorReason(e)}`);
   }
 }
 

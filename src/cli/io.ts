@@ -37,3 +37,16 @@ export function toJson(value: unknown, indent?: number): string {
     return v;
   }, indent);
 }
+
+/** The `--pretty` option every JSON-printing command takes: indented output instead of one line per result. */
+export const PRETTY_OPTION = ['--pretty', 'indent the JSON for reading (default: one JSON line per result)'] as const;
+
+/** One result as text: a single JSON line, or indented JSON with `pretty`; ends with a newline. */
+export function jsonText(value: unknown, pretty = false): string {
+  return toJson(value, pretty ? 2 : undefined) + '\n';
+}
+
+/** Prints one result (see `jsonText`). */
+export function printJson(io: CliIO, value: unknown, pretty = false): void {
+  io.out(jsonText(value, pretty));
+}

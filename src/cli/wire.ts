@@ -1,5 +1,6 @@
 /**
- * `peerbook wire decode`: decodes one framed P2P message given as hex and prints it as JSON —
+ * `peerbook wire decode`: decodes one framed P2P message given as hex and prints it as one JSON line
+ * (`--pretty`: indented) —
  * the header facts (network, command, sizes) and the decoded message (bigints as decimal strings,
  * bytes as hex, addresses as `host:port` strings).
  */
@@ -12,7 +13,7 @@ import { decodeMessage, type Message } from '../wire/messages.js';
 import { getNetworkParams, MAINNET, type NetworkParams } from '../wire/params.js';
 import { serviceFlagNames } from '../wire/services.js';
 import type { VersionAddress } from '../wire/version.js';
-import { CliError, processIO, toJson, type CliIO } from './io.js';
+import { CliError, PRETTY_OPTION, printJson, processIO, type CliIO } from './io.js';
 
 function addressJson(rec: AddressRecord): Record<string, unknown> {
   return {
@@ -115,8 +116,9 @@ export function registerWireCommands(program: Command, io: CliIO = processIO): v
     .argument('<hex>', 'the whole frame as hex: magic, command, length, checksum, payload')
     .option('--network <name>', 'main (default), test, testnet4, signet or regtest')
     .option('--magic <hex>', 'custom network magic, 8 hex digits (e.g. fabfb5da)')
-    .action((hex: string, opts: { network?: string; magic?: string }) => {
+    .option(...PRETTY_OPTION)
+    .action((hex: string, opts: { network?: string; magic?: string; pretty?: boolean }) => {
       const report = decodeFrameReport(hex, networkFor(opts));
-      io.out(toJson(report, 2) + '\n');
+      printJson(io, report, opts.pretty);
     });
 }

@@ -13,7 +13,7 @@ import { decodeAnchors, encodeAnchors } from '../addrman/anchors.js';
 import { decodeBanlist, encodeBanlist, type BanEntry } from '../addrman/banlist.js';
 import { loadDataFile, writeFileAtomic } from '../store/index.js';
 import { PeerbookError } from '../util/errors.js';
-import type { Logger } from './logger.js';
+import type { Logger } from '../util/logger.js';
 
 /** File names inside the network directory (Core's names, plus anchors.json). */
 export const DataFile = {

@@ -5,7 +5,9 @@
  * reachable from a given peer is what we advertise to it.
  */
 import type { NetAddress } from '../address/netaddress.js';
+import type { NetId } from '../address/network.js';
 import { NetService } from '../address/service.js';
+import type { Peer } from '../peer/peer.js';
 
 /** Core LOCAL_* scores: how an address became known. */
 export const LocalScore = { NONE: 0, IF: 1, BIND: 2, MAPPED: 3, MANUAL: 4 } as const;
@@ -54,6 +56,20 @@ export class LocalAddresses {
       if (!best || reach > best.reach || (reach === best.reach && e.score > best.score)) best = { ...e, reach };
     }
     return best?.service;
+  }
+
+  /**
+   * Core `GetLocalAddrForPeer`: our best address for `peer`, else how the peer sees us if that is
+   * routable and reachable (an outbound peer sees our IP with our listening port).
+   */
+  forPeer(peer: Pick<Peer, 'addr' | 'inbound' | 'remote'>, listenPort: number, reachable: ReadonlySet<NetId>): NetService | undefined {
+    const best = this.best(peer.addr.addr);
+    if (best) return best;
+    const seen = peer.remote?.addrLocal;
+    if (seen && seen.addr.isRoutable() && reachable.has(seen.addr.getNetwork())) {
+      return peer.inbound ? seen : LocalAddresses.withPort(seen, listenPort);
+    }
+    return undefined;
   }
 
   /** All addresses with scores (getnetworkinfo "localaddresses"). */

@@ -13,16 +13,39 @@ import { PeerbookError } from '../util/errors.js';
 import type { Random } from '../util/random.js';
 import type { NetworkParams } from '../wire/params.js';
 import { NODE_NONE } from '../wire/services.js';
-import type { Logger } from './logger.js';
-import { hasPermission, parseWhitebind, parseWhitelist, Permission, type WhitebindEntry, type WhitelistEntry } from './permissions.js';
-import { DEFAULT_MAX_PEER_CONNECTIONS } from './policy.js';
-import type { Resolver } from './seeds.js';
+import type { Logger } from '../util/logger.js';
+import type { Resolver } from '../util/resolver.js';
+import type { ConnectionLayer, InboundGate } from './connection-layer.js';
+import { DEFAULT_MAX_PEER_CONNECTIONS } from './policy/outbound.js';
+import { hasPermission, parseWhitebind, parseWhitelist, Permission, type WhitebindEntry, type WhitelistEntry } from './policy/permissions.js';
+import type { ProtocolFactory } from './protocol.js';
 
-/** A bad option value (code `ERR_CONFIG`); the message names the option. */
+/**
+ * A bad option value (code `ERR_CONFIG`). The message names the option as `PeerManagerOptions` spells
+ * it (`invalid maxConnections: …`); `flagMessage` says the same with Core's flag names
+ * (`invalid -maxconnections: …`), which is what the daemon prints.
+ */
 export class ConfigError extends PeerbookError {
-  /** @param option the option's name; @param message what is wrong with its value. */
-  constructor(readonly option: string, message: string, options?: { cause?: unknown }) {
-    super('ERR_CONFIG', `invalid -${option}: ${message}`, options);
+  /** Core's flag name of the option (e.g. `maxconnections`). */
+  readonly flag: string;
+  /** What is wrong, without the option's name. */
+  readonly detail: string;
+  private readonly flagDetail: string;
+
+  /**
+   * @param option the option as `PeerManagerOptions` spells it (e.g. `maxConnections`); @param detail what is wrong;
+   * @param options.flagDetail the detail in Core's words when it names other options (default `detail`).
+   */
+  constructor(readonly option: string, detail: string, options?: { cause?: unknown; flagDetail?: string }) {
+    super('ERR_CONFIG', `invalid ${option}: ${detail}`, options);
+    this.flag = option.toLowerCase();
+    this.detail = detail;
+    this.flagDetail = options?.flagDetail ?? detail;
+  }
+
+  /** The message with Core's flag names, as the daemon prints it. */
+  flagMessage(): string {
+    return `invalid -${this.flag}: ${this.flagDetail}`;
   }
 }
 
@@ -120,8 +143,14 @@ export interface PeerManagerOptions {
   connectTimeoutMs?: number;
   /** Core -checkaddrman: consistency-check 1 in N addrman operations (0 = off). */
   checkAddrman?: number;
-  /** peers.dat format to write: 4 (default) or 3 (for Core ≤ 25 / Litecoin 0.21). */
+  /** peers.dat format to write: 4 (default; Bitcoin Core 23.0 and later) or 3 (Bitcoin Core 0.21-22, Litecoin Core 0.21: they cannot read 4). */
   peersDatFormat?: 3 | 4;
+  /** Protocol plug-ins to add after address and inventory relay (see connman/protocol.ts). */
+  protocols?: ProtocolFactory[];
+  /** Upgrades every connection before its `Peer` exists (e.g. an authenticated handshake; see connman/connection-layer.ts). */
+  connectionLayer?: ConnectionLayer;
+  /** Asked about every inbound connection before any other work; a returned reason refuses it. */
+  inboundGate?: InboundGate;
 }
 
 /** The validated configuration. */
@@ -183,7 +212,7 @@ export function resolveConfig(o: PeerManagerOptions): ResolvedConfig {
   const manualOnly = connect.length > 0 && !connectDisabled;
   const listen = o.listen ?? !manualOnly;
   const maxConnections = o.maxConnections ?? DEFAULT_MAX_PEER_CONNECTIONS;
-  if (!Number.isInteger(maxConnections) || maxConnections < 0) throw new ConfigError('maxconnections', `${maxConnections} is not a non-negative integer`);
+  if (!Number.isInteger(maxConnections) || maxConnections < 0) throw new ConfigError('maxConnections', `${maxConnections} is not a non-negative integer`);
   const binds = parseServices('bind', o.bind, port);
   const whitebinds = (o.whitebind ?? []).map((t) => {
     try {
@@ -204,12 +233,12 @@ export function resolveConfig(o: PeerManagerOptions): ResolvedConfig {
   }
   const proxy = parseOne('proxy', o.proxy, 9050);
   const onion = parseOne('onion', o.onion, 9050);
-  const i2pProxy = parseOne('i2pproxy', o.i2pProxy, 4447);
+  const i2pProxy = parseOne('i2pProxy', o.i2pProxy, 4447);
   const reachable = new Set<NetId>();
   if (o.onlyNet && o.onlyNet.length > 0) {
     for (const name of o.onlyNet) {
       const net = parseNetwork(name);
-      if (net === undefined) throw new ConfigError('onlynet', `unknown network ${JSON.stringify(name)} (use ipv4, ipv6, onion, i2p, cjdns)`);
+      if (net === undefined) throw new ConfigError('onlyNet', `unknown network ${JSON.stringify(name)} (use ipv4, ipv6, onion, i2p, cjdns)`);
       reachable.add(net);
     }
   } else {
@@ -218,11 +247,11 @@ export function resolveConfig(o: PeerManagerOptions): ResolvedConfig {
     if (i2pProxy) reachable.add(Net.I2P);
     if (o.cjdnsReachable) reachable.add(Net.CJDNS);
   }
-  if (reachable.has(Net.ONION) && !proxy && !onion) throw new ConfigError('onlynet', 'onion needs -proxy or -onion');
-  if (reachable.has(Net.I2P) && !i2pProxy) throw new ConfigError('onlynet', 'i2p needs an I2P SOCKS proxy (i2pProxy)');
+  if (reachable.has(Net.ONION) && !proxy && !onion) throw new ConfigError('onlyNet', 'onion needs proxy or onion', { flagDetail: 'onion needs -proxy or -onion' });
+  if (reachable.has(Net.I2P) && !i2pProxy) throw new ConfigError('onlyNet', 'i2p needs an I2P SOCKS proxy (i2pProxy)', { flagDetail: 'i2p needs an I2P SOCKS proxy (-i2pproxy)' });
   const requiredServices = (o.requiredServices ?? []).map((r) => {
     if (typeof r.services !== 'bigint' || r.services <= 0n || !Number.isInteger(r.minPeers) || r.minPeers < 1) {
-      throw new ConfigError('requiredservices', 'each entry needs services > 0n and minPeers ≥ 1');
+      throw new ConfigError('requiredServices', 'each entry needs services > 0n and minPeers ≥ 1');
     }
     return r;
   });
@@ -242,7 +271,7 @@ export function resolveConfig(o: PeerManagerOptions): ResolvedConfig {
     proxy,
     onion,
     i2pProxy,
-    externalIps: parseServices('externalip', o.externalIp, listenPort(o, whitebinds)),
+    externalIps: parseServices('externalIp', o.externalIp, listenPort(o, whitebinds)),
     services: o.services ?? NODE_NONE,
     requiredServices,
     maxConnections,

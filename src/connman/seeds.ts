@@ -6,7 +6,6 @@
  * days and attributed to an internal "x9.<seed>" source so they share few new-table buckets. Fixed
  * seeds compiled into the network parameters are the last resort.
  */
-import { promises as dns } from 'node:dns';
 import { NetAddress } from '../address/netaddress.js';
 import type { AddressRecord } from '../address/record.js';
 import { NetService } from '../address/service.js';
@@ -14,7 +13,8 @@ import type { AddrMan } from '../addrman/addrman.js';
 import type { Clock } from '../util/clock.js';
 import type { Random } from '../util/random.js';
 import { SEEDS_SERVICE_FLAGS } from '../wire/services.js';
-import type { Logger } from './logger.js';
+import type { Logger } from '../util/logger.js';
+import type { Resolver } from '../util/resolver.js';
 
 /** Core DNSSEEDS_TO_QUERY_AT_ONCE. */
 export const DNSSEEDS_TO_QUERY_AT_ONCE = 3;
@@ -35,15 +35,6 @@ const DNS_SEED_MIN_AGE_S = 3 * 24 * 3600;
 const DNS_SEED_AGE_SPREAD_S = 4 * 24 * 3600;
 /** Core ConvertSeeds: fixed seeds are aged between 1 and 2 weeks, s. */
 const ONE_WEEK_S = 7 * 24 * 3600;
-
-/** Resolves a host name to IP address strings. */
-export type Resolver = (host: string, signal?: AbortSignal) => Promise<string[]>;
-
-/** The operating system's resolver (`node:dns` lookup, every address family). */
-export const systemResolver: Resolver = async (host) => {
-  const results = await dns.lookup(host, { all: true, verbatim: true });
-  return results.map((r) => r.address);
-};
 
 /** Core `ConvertSeeds`: fixed seeds as address records aged 1–2 weeks, with NODE_NETWORK|NODE_WITNESS. */
 export function convertFixedSeeds(seeds: readonly NetService[], nowSeconds: number, random: Random): AddressRecord[] {
@@ -115,11 +106,16 @@ export async function runDnsSeeding(ctx: DnsSeedingContext): Promise<number> {
     return 0;
   }
   const waitMs = ctx.addrman.size() >= DNSSEEDS_DELAY_PEER_THRESHOLD ? DNSSEEDS_DELAY_MANY_PEERS_MS : DNSSEEDS_DELAY_FEW_PEERS_MS;
+  let waitLogged = false;
   for (const seed of seeds) {
     if (seedsRightNow === 0) {
       seedsRightNow += DNSSEEDS_TO_QUERY_AT_ONCE;
       if (ctx.addrman.size() > 0) {
-        ctx.log.info(`Waiting ${waitMs / 1000} seconds before querying DNS seeds.`);
+        // Core logs this before every batch of three seeds; the operator needs it once (later batches: debug).
+        const line = `Waiting ${waitMs / 1000} seconds before querying DNS seeds.`;
+        if (waitLogged) ctx.log.debug(line);
+        else ctx.log.info(line);
+        waitLogged = true;
         for (let left = waitMs; left > 0;) {
           const step = Math.min(DNSSEEDS_DELAY_FEW_PEERS_MS, left);
           await ctx.clock.sleep(step, ctx.signal);

@@ -13,7 +13,7 @@
 import { Net, type NetId } from '../address/network.js';
 import type { AddressRecord } from '../address/record.js';
 import type { NetService } from '../address/service.js';
-import { isBadPort } from '../connman/bad-ports.js';
+import { isBadPort } from '../connman/policy/bad-ports.js';
 import { Fifo } from '../peer/queue.js';
 import { ArgumentError } from '../util/errors.js';
 import { buildNodeRecord, type CrawlNodeRecord, type CrawlStats, type SkipCounts, type VisitOutcome } from './record.js';

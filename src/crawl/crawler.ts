@@ -15,8 +15,8 @@
  */
 import type { NetId } from '../address/network.js';
 import type { NetService } from '../address/service.js';
-import { DEFAULT_USER_AGENT } from '../connman/manager.js';
-import type { Resolver } from '../connman/seeds.js';
+import { DEFAULT_USER_AGENT } from '../wire/user-agent.js';
+import type { Resolver } from '../util/resolver.js';
 import type { LocalNodeInfo } from '../peer/peer.js';
 import { DEFAULT_CONNECT_TIMEOUT_MS, type Transport } from '../transport/transport.js';
 import type { Clock, Timer } from '../util/clock.js';
@@ -113,7 +113,12 @@ export class Crawler {
   private readonly timeoutMs: number;
   private readonly getaddrWaitMs: number;
   private readonly local: LocalNodeInfo;
-  private readonly abort = new AbortController();
+  /**
+   * One controller per attempt and per seed lookup under way; `stop()` aborts them all. Each signal has
+   * a listener or two; a single shared signal would collect one per attempt (up to the concurrency)
+   * and trip Node's MaxListenersExceededWarning.
+   */
+  private readonly running = new Set<AbortController>();
   private state: 'new' | 'running' | 'done' = 'new';
   private stopReason: CrawlStopReason | undefined;
   private pendingLookups = 0;
@@ -164,7 +169,7 @@ export class Crawler {
   stop(reason: CrawlStopReason = 'interrupted'): void {
     if (this.stopReason !== undefined) return;
     this.stopReason = reason;
-    this.abort.abort();
+    for (const c of this.running) c.abort();
     this.pump();
   }
 
@@ -209,15 +214,17 @@ export class Crawler {
   /** Runs one seed lookup; an unresolvable seed is not fatal, it is listed in the report's `seedErrors`. */
   private lookup(name: string, find: (signal: AbortSignal) => Promise<NetService[]>, source: string): void {
     this.pendingLookups++;
-    find(this.abort.signal).then(
+    const abort = this.track();
+    find(abort.signal).then(
       (services) => {
         if (services.length === 0) this.seedErrors.push(`${name}: no addresses`);
         for (const s of services) this.book.offer(s, source, source === 'seed');
       },
       (e: unknown) => {
-        if (!(e instanceof AbortError)) this.seedErrors.push(`${name}: ${e instanceof Error ? e.message : String(e)}`);
+        if (!(e instanceof AbortError)) this.seedErrors.push(`${name}: DNS lookup failed: ${e instanceof Error ? e.message : String(e)}`);
       },
     ).finally(() => {
+      this.running.delete(abort);
       this.pendingLookups--;
       this.pump();
     });
@@ -242,15 +249,25 @@ export class Crawler {
     }
   }
 
+  /** A controller for one attempt or lookup, aborted by `stop()`; the caller deletes it from `running` when done. */
+  private track(): AbortController {
+    const c = new AbortController();
+    if (this.stopReason !== undefined) c.abort();
+    this.running.add(c);
+    return c;
+  }
+
   private launch(target: CrawlTarget): void {
     const { clock } = this.o;
     const triedAt = clock.now();
+    const abort = this.track();
     visitNode(target.service, {
       transport: this.o.transport, clock, peerClock: this.o.peerClock ?? clock, random: this.o.random,
       magic: this.o.network.magic, local: this.local, connectTimeoutMs: this.timeoutMs, handshakeTimeoutMs: this.timeoutMs,
-      getaddrWaitMs: this.getaddrWaitMs, signal: this.abort.signal, peerId: this.nextPeerId++,
+      getaddrWaitMs: this.getaddrWaitMs, signal: abort.signal, peerId: this.nextPeerId++,
     }).catch((e: unknown): VisitOutcome => ({ kind: 'unreachable', code: 'ERR_CRAWL', error: `internal error: ${String(e)}` }))
       .then((outcome) => {
+        this.running.delete(abort);
         this.book.complete(target, outcome, triedAt);
         this.pump();
       });

@@ -95,7 +95,10 @@ export interface CrawlReport {
   finishedAt: string;
   /** Why it ended. */
   stoppedBy: CrawlStopReason;
-  /** Seeds that gave no address, with the reason (`seed.example.org: no addresses`). */
+  /**
+   * Seeds that gave no address, with the reason: `seed.example.org: no addresses` (DNS answered, with no
+   * usable address) or `seed.example.org: DNS lookup failed: getaddrinfo ENOTFOUND …` (no answer at all).
+   */
   seedErrors: string[];
   /** Counters at the end; `notTried` counts addresses known but never (fully) tried. */
   stats: Omit<CrawlStats, 'inFlight' | 'queued'> & { notTried: number };

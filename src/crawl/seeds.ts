@@ -8,7 +8,8 @@
  */
 import { NetAddress } from '../address/netaddress.js';
 import { NetService } from '../address/service.js';
-import { dnsSeedQueryName, type Resolver } from '../connman/seeds.js';
+import { dnsSeedQueryName } from '../connman/seeds.js';
+import type { Resolver } from '../util/resolver.js';
 import type { Clock } from '../util/clock.js';
 import { AbortError } from '../util/clock.js';
 import { ParseError } from '../util/errors.js';
@@ -88,21 +89,28 @@ export function resolveWithin(resolver: Resolver, host: string, clock: Clock, ti
 
 /**
  * Core-style DNS seed lookup: `x9.<seed>` first, the seed name itself when that fails or is empty.
- * Resolves with the services found (on `port`) — empty when neither name answered — and the name
- * that answered.
+ * Resolves with the services found (on `port`) — empty when a name answered without a usable
+ * address — and the name that answered. When no name could be resolved at all (no such name, no
+ * resolver, time-out) it rejects with the last lookup error, so "DNS failed" is never reported as
+ * "the seed has no addresses".
  */
 export async function lookupDnsSeed(seed: string, port: number, resolver: Resolver, clock: Clock, signal: AbortSignal,
   timeoutMs = DNS_SEED_TIMEOUT_MS): Promise<{ services: NetService[]; name: string | undefined }> {
+  let lastError: unknown;
+  let answered = false;
   for (const name of [dnsSeedQueryName(seed), seed]) {
     let ips: string[] = [];
     try {
       ips = await resolveWithin(resolver, name, clock, timeoutMs, signal);
+      answered = true;
     } catch (e) {
       if (e instanceof AbortError) throw e;
+      lastError = e;
       continue;
     }
     const services = servicesFromIps(ips, port);
     if (services.length > 0) return { services, name };
   }
+  if (!answered) throw lastError;
   return { services: [], name: undefined };
 }

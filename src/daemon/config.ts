@@ -9,7 +9,7 @@
  * key, the file and the line — a typo must not be silently ignored on a node operators rely on.
  */
 import { readFile } from 'node:fs/promises';
-import { PeerbookError } from '../util/errors.js';
+import { fsErrorReason, PeerbookError } from '../util/errors.js';
 
 /** A bad configuration file or flag (code `ERR_CONFIG_FILE`). */
 export class ConfigFileError extends PeerbookError {
@@ -64,8 +64,8 @@ export const CONFIG_KEYS: Readonly<Record<string, { kind: Kind; help: string }>>
   rpcuser: { kind: 'string', help: 'JSON-RPC user name (default: cookie authentication)' },
   rpcpassword: { kind: 'string', help: 'JSON-RPC password' },
   rpcallowip: { kind: 'list', help: 'allow JSON-RPC from this subnet (default: loopback only)' },
-  metricsbind: { kind: 'string', help: 'address for /metrics and the dashboard (default 127.0.0.1:<rpcport+1000>); 0 disables' },
-  peersdatformat: { kind: 'int', help: 'peers.dat format to write: 4 (default) or 3 (Core ≤ 25, Litecoin 0.21)' },
+  metricsbind: { kind: 'string', help: 'address for /metrics and the dashboard (default 127.0.0.1:8335, testnet 18335, testnet4 48335, signet 38335, regtest 18446); 0 disables' },
+  peersdatformat: { kind: 'int', help: 'peers.dat format to write: 4 (default; Bitcoin Core 23.0 and later) or 3 (Bitcoin Core 0.21-22, Litecoin Core 0.21: they cannot read 4)' },
   debug: { kind: 'bool', help: 'log debug lines' },
   printtoconsole: { kind: 'bool', help: 'also log to the console (default 1)' },
 };
@@ -147,7 +147,7 @@ export async function readConfigFile(path: string, required: boolean): Promise<P
     text = await readFile(path, 'utf8');
   } catch (e) {
     if ((e as { code?: string }).code === 'ENOENT' && !required) return undefined;
-    throw new ConfigFileError(`cannot read config file ${path}: ${(e as Error).message}`);
+    throw new ConfigFileError(`cannot read config file ${path}: ${fsErrorReason(e)}`);
   }
   return parseConfigText(text, path);
 }

@@ -11,8 +11,8 @@ import type { NetService } from '../address/service.js';
 import type { AddrMan } from '../addrman/addrman.js';
 import type { EntryPosition } from '../addrman/addrman.js';
 import { ADDRMAN_BUCKET_SIZE, ADDRMAN_NEW_BUCKET_COUNT, ADDRMAN_TRIED_BUCKET_COUNT } from '../addrman/constants.js';
-import type { ManagerCounters, PeerDetails } from '../connman/manager.js';
-import { permissionNames } from '../connman/permissions.js';
+import type { ManagerCounters, PeerDetails } from '../connman/types.js';
+import { permissionNames } from '../connman/policy/permissions.js';
 import { CONNECTION_TYPES, type ConnectionType } from '../peer/types.js';
 import type { Clock } from '../util/clock.js';
 
@@ -120,10 +120,10 @@ export function peerRows(source: Pick<DashboardSource, 'peerDetails'>, now: numb
     pingwait: seconds(d.pingWaitMs),
     bytessent: d.bytesSent,
     bytesrecv: d.bytesRecv,
-    conntime: Math.floor(d.connectedAt / 1000),
-    connected_for: Math.max(0, Math.floor((now - d.connectedAt) / 1000)),
-    lastsend: Math.floor(d.lastSend / 1000),
-    lastrecv: Math.floor(d.lastRecv / 1000),
+    conntime: Math.floor(d.connectedAtMs / 1000),
+    connected_for: Math.max(0, Math.floor((now - d.connectedAtMs) / 1000)),
+    lastsend: Math.floor(d.lastSendMs / 1000),
+    lastrecv: Math.floor(d.lastRecvMs / 1000),
     addr_relay_enabled: d.addrRelayEnabled,
     addr_processed: d.addrProcessed,
     addr_rate_limited: d.addrRateLimited,

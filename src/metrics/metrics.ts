@@ -18,7 +18,7 @@ import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
 import { Net, networkName, type NetId } from '../address/network.js';
 import type { NetService } from '../address/service.js';
 import type { AddrMan } from '../addrman/addrman.js';
-import type { ManagerCounters } from '../connman/manager.js';
+import type { ManagerCounters } from '../connman/types.js';
 import { CONNECTION_TYPES, type ConnectionType } from '../peer/types.js';
 
 /** Prefix of every metric name. */

@@ -9,11 +9,11 @@ import { Net, networkName, REACHABLE_NETWORKS, parseNetwork, type NetId } from '
 import type { NetAddress } from '../address/netaddress.js';
 import { NetService } from '../address/service.js';
 import { Subnet } from '../address/subnet.js';
-import type { PeerDetails, PeerManager } from '../connman/manager.js';
-import { PeerManagerError } from '../connman/manager.js';
-import { permissionNames } from '../connman/permissions.js';
+import type { PeerManager } from '../connman/manager.js';
+import { PeerManagerError, type PeerDetails } from '../connman/types.js';
+import { permissionNames } from '../connman/policy/permissions.js';
 import type { ConnectionType } from '../peer/types.js';
-import type { Clock } from '../util/clock.js';
+import { MAX_MOCK_TIME_S, type Clock, type MockableClock } from '../util/clock.js';
 import { formatServiceFlags, NODE_NETWORK, NODE_P2P_V2, NODE_WITNESS, serviceFlagNames } from '../wire/services.js';
 import {
   checkArgs, helpText, INT32, INT64_SAFE, namedToPositional, toInteger, UINT16, usageLine, type MethodSpec,
@@ -44,10 +44,16 @@ export interface RpcVersionInfo {
   protocolVersion: number;
 }
 
+/**
+ * What the RPC methods use of the connection manager: its operator API without the live `Peer`
+ * objects — peers are read as `peerDetails()` snapshots, never sent to or destroyed from here.
+ */
+export type RpcManager = Omit<PeerManager, 'peers' | 'getPeer' | 'findByService' | 'findByAddress' | 'findBySubnet' | 'send' | 'connect'>;
+
 /** Everything the methods read besides their parameters. */
 export interface RpcContext {
-  /** The connection manager. */
-  manager: PeerManager;
+  /** The connection manager (operator view). */
+  manager: RpcManager;
   /** Time source (getnettotals, listbanned, uptime, stop's wait). */
   clock: Clock;
   /** Server identity. */
@@ -60,6 +66,8 @@ export interface RpcContext {
   incrementalFee: bigint;
   /** Asks the owner to shut down after the current reply has been sent (the `stop` method). */
   requestStop(): void;
+  /** The node's clock when it can be mocked (regtest `setmocktime`); absent: setmocktime is refused. */
+  mockClock?: Pick<MockableClock, 'setMockTime'>;
 }
 
 /** One method: its signature and its implementation over checked positional parameters. */
@@ -128,13 +136,13 @@ function peerInfo(d: PeerDetails): Record<string, unknown> {
     services: formatServiceFlags(services),
     servicesnames: serviceFlagNames(services),
     relaytxes: (d.remote?.relay ?? false) && d.connType !== 'block-relay-only' && d.connType !== 'feeler',
-    lastsend: seconds(d.lastSend),
-    lastrecv: seconds(d.lastRecv),
-    last_transaction: d.lastTxTime,
-    last_block: d.lastBlockTime,
+    lastsend: seconds(d.lastSendMs),
+    lastrecv: seconds(d.lastRecvMs),
+    last_transaction: d.lastTxS,
+    last_block: d.lastBlockS,
     bytessent: d.bytesSent,
     bytesrecv: d.bytesRecv,
-    conntime: seconds(d.connectedAt),
+    conntime: seconds(d.connectedAtMs),
     timeoffset: d.remote?.timeOffset ?? 0,
     pingtime: d.lastPingMs !== undefined && d.lastPingMs > 0 ? d.lastPingMs / 1000 : undefined,
     minping: d.minPingMs !== undefined ? d.minPingMs / 1000 : undefined,
@@ -164,8 +172,8 @@ function peerInfo(d: PeerDetails): Record<string, unknown> {
 
 /** Core TimeOffsets::Median over the outbound peers' clock offsets (0 with fewer than 5). */
 function medianOutboundTimeOffset(ctx: RpcContext): number {
-  const offsets = ctx.manager.peers().filter((p) => !p.inbound && !p.isDisconnecting && p.stats().remote)
-    .map((p) => p.stats().remote!.timeOffset).sort((a, b) => a - b);
+  const offsets = ctx.manager.peerDetails().filter((d) => !d.inbound && !d.disconnecting && d.remote)
+    .map((d) => d.remote!.timeOffset).sort((a, b) => a - b);
   return offsets.length < MIN_TIME_OFFSET_SAMPLES ? 0 : offsets[Math.floor(offsets.length / 2)];
 }
 
@@ -228,7 +236,7 @@ const METHODS: RpcMethod[] = [
       description: 'Returns data about each connected network peer as a json array of objects.',
       result: '[ { "id" : n, "addr" : "host:port", "network" : "str", "services" : "hex", ... }, ... ]    (json array)',
     },
-    run: (_p, ctx) => ctx.manager.peerDetails().filter((d) => !ctx.manager.getPeer(d.id)?.isDisconnecting).map(peerInfo),
+    run: (_p, ctx) => ctx.manager.peerDetails().filter((d) => !d.disconnecting).map(peerInfo),
   },
   {
     spec: {
@@ -459,16 +467,13 @@ const METHODS: RpcMethod[] = [
         network = parseNetwork(p[1] as string);
         if (network === undefined) throw new RpcError(RpcErrorCode.INVALID_PARAMETER, `Network not recognized: ${p[1] as string}`);
       }
-      const banman = ctx.manager.banman;
-      return ctx.manager.addrman.getAddr({ maxAddresses: count, maxPct: 0, network, filtered: true })
-        .filter((r) => !banman.isDiscouraged(r.service.addr) && !banman.isBanned(r.service.addr))
-        .map((r) => ({
-          time: r.time,
-          services: r.services,
-          address: r.service.addr.toString(),
-          port: r.service.port,
-          network: networkName(r.service.addr.getNetClass()),
-        }));
+      return ctx.manager.getAddr({ count, network }).map((r) => ({
+        time: r.time,
+        services: r.services,
+        address: r.service.addr.toString(),
+        port: r.service.port,
+        network: networkName(r.service.addr.getNetClass()),
+      }));
     },
   },
   {
@@ -509,7 +514,7 @@ const METHODS: RpcMethod[] = [
       const connType = type as Exclude<ConnectionType, 'inbound' | 'manual'>;
       const b = ctx.manager.budget;
       const max = connType === 'outbound-full-relay' ? b.maxOutboundFullRelay : connType === 'block-relay-only' ? b.maxBlockRelay : Infinity;
-      const existing = ctx.manager.peers().filter((peer) => peer.connType === connType).length;
+      const existing = ctx.manager.peerDetails().filter((d) => d.connType === connType).length;
       if (existing >= max || automaticOutboundCount(ctx) >= b.maxAutomaticOutbound) {
         throw new RpcError(RpcErrorCode.CLIENT_NODE_CAPACITY_REACHED, 'Error: Already at capacity for specified connection type.');
       }
@@ -558,6 +563,24 @@ const METHODS: RpcMethod[] = [
   },
   {
     spec: {
+      name: 'setmocktime', category: 'hidden', description: 'Set the local time to given timestamp (-regtest only)',
+      args: [{ name: 'timestamp', type: 'number', required: true, description: 'UNIX epoch time\nPass 0 to go back to using the system time.' }],
+      result: 'null    (json null)',
+    },
+    run: (p, ctx) => {
+      // Core rpc/node.cpp setmocktime: refused off regtest (a runtime_error, so RPC_MISC_ERROR), then the range check.
+      if (ctx.manager.network.name !== 'regtest') throw new RpcError(RpcErrorCode.MISC_ERROR, 'setmocktime is for regression testing (-regtest mode) only');
+      const time = toInteger(p[0], INT64_SAFE.min, INT64_SAFE.max);
+      if (time < 0 || time > MAX_MOCK_TIME_S) {
+        throw new RpcError(RpcErrorCode.INVALID_PARAMETER, `Mocktime must be in the range [0, ${MAX_MOCK_TIME_S}], not ${time}.`);
+      }
+      if (!ctx.mockClock) throw new RpcError(RpcErrorCode.MISC_ERROR, 'setmocktime: this node\'s clock cannot be mocked (give the RPC server a MockableClock)');
+      ctx.mockClock.setMockTime(time);
+      return null;
+    },
+  },
+  {
+    spec: {
       name: 'getrawaddrman', category: 'hidden', args: [],
       description: 'EXPERIMENTAL warning: this call may be changed in future releases.\n\nReturns information on all address manager entries for the new and tried tables.',
       result: '{ "table" : { "bucket/position" : { "address" : "str", "mapped_as" : n (optional), "port" : n, "network" : "str", "services" : n, "time" : xxx, "source" : "str", "source_network" : "str", "source_mapped_as" : n (optional) }, ... }, ... }    (json object)',
@@ -593,7 +616,8 @@ const METHODS: RpcMethod[] = [
   },
   {
     spec: { name: 'uptime', category: 'control', args: [], description: 'Returns the total uptime of the server.', result: 'n    (numeric) The number of seconds that the server has been running' },
-    run: (_p, ctx) => seconds(ctx.clock.now() - ctx.startTime()),
+    // Core: GetTime() - GetStartupTime(), both whole seconds.
+    run: (_p, ctx) => ctx.clock.nowSeconds() - seconds(ctx.startTime()),
   },
 ];
 

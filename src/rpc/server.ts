@@ -24,13 +24,13 @@ import type { AddressInfo } from 'node:net';
 import { NetAddress } from '../address/netaddress.js';
 import { NetService } from '../address/service.js';
 import { Subnet } from '../address/subnet.js';
-import { silentLogger, type Logger } from '../connman/logger.js';
+import { silentLogger, type Logger } from '../util/logger.js';
 import type { PeerManager } from '../connman/manager.js';
-import { AbortError, type Clock, type Timer } from '../util/clock.js';
+import { AbortError, type Clock, type MockableClock, type Timer } from '../util/clock.js';
 import { PeerbookError } from '../util/errors.js';
 import { PROTOCOL_VERSION } from '../wire/version.js';
 import { COOKIE_FILE_NAME, Credentials, deleteCookie, writeCookie, type Cookie, type RpcAuthOptions } from './auth.js';
-import { HttpStatus, RpcConfigError } from './errors.js';
+import { HttpStatus, RpcConfigError, RpcError, RpcErrorCode } from './errors.js';
 import { sanitizeString } from './host.js';
 import { handleBody, type Dispatcher, type JsonRpcLimits } from './jsonrpc.js';
 import {
@@ -88,6 +88,16 @@ export interface RpcServerOptions {
   version?: Partial<RpcVersionInfo>;
   /** Called once after the reply to a `stop` call has been sent. */
   onStop?: () => void;
+  /**
+   * The manager's clock, when it is a `MockableClock` the regtest `setmocktime` call may pin (Core's
+   * SetMockTime); without it `setmocktime` is refused.
+   */
+  mockClock?: MockableClock;
+  /**
+   * Start in warmup (Core SetRPCWarmupStatus): every call is answered RPC_IN_WARMUP (-28) with this
+   * status text until `setWarmupFinished()`. Lets the daemon bind the port before the node is ready.
+   */
+  warmupStatus?: string;
   /** When the node started, ms, for `uptime` (default: the manager's start time, else when this server was made). */
   startTime?: number;
   /** getnetworkinfo "relayfee", sat/kvB (default Core v28's 1000). */
@@ -151,6 +161,7 @@ export class RpcServer {
   private stopNotified = false;
   private state: 'new' | 'starting' | 'running' | 'stopped' = 'new';
   private stopPromise: Promise<void> | undefined;
+  private warmupStatus: string | undefined;
 
   /** @param options see `RpcServerOptions`. */
   constructor(options: RpcServerOptions) {
@@ -179,8 +190,20 @@ export class RpcServer {
       relayFee: options.relayFee ?? DEFAULT_RELAY_FEE_SAT_PER_KVB,
       incrementalFee: options.incrementalFee ?? DEFAULT_INCREMENTAL_FEE_SAT_PER_KVB,
       requestStop: () => { this.stopRequested = true; },
+      ...(options.mockClock ? { mockClock: options.mockClock } : {}),
     };
+    this.warmupStatus = options.warmupStatus;
     this.dispatch = createDispatcher(this.context);
+  }
+
+  /** Ends the warmup (Core SetRPCWarmupFinished): calls are executed from now on. */
+  setWarmupFinished(): void {
+    this.warmupStatus = undefined;
+  }
+
+  /** True while calls are answered RPC_IN_WARMUP. */
+  get inWarmup(): boolean {
+    return this.warmupStatus !== undefined;
   }
 
   /** The bound addresses (after `start()`), with the real port when 0 was asked for. */
@@ -355,6 +378,8 @@ export class RpcServer {
     const stopBefore = this.stopRequested;
     const dispatch: Dispatcher = (r) => {
       this.log.debug(`ThreadRPCServer method=${sanitizeString(r.method)} user=${sanitizeString(auth.user ?? '')}`);
+      // Core CRPCTable::execute: during warmup every call, whatever its name, gets RPC_IN_WARMUP.
+      if (this.warmupStatus !== undefined) return Promise.reject(new RpcError(RpcErrorCode.IN_WARMUP, this.warmupStatus));
       return this.dispatch(r);
     };
     const out = await this.withWorkSlot(res, () => handleBody(body, dispatch, limits));

@@ -28,7 +28,7 @@ import path from 'node:path';
 import type { Asmap } from '../address/asmap.js';
 import type { NetAddress } from '../address/netaddress.js';
 import { NetService } from '../address/service.js';
-import type { Logger } from '../connman/logger.js';
+import type { Logger } from '../util/logger.js';
 import { PeerManager, TICK_INTERVAL_MS } from '../connman/manager.js';
 import type { PeerManagerOptions } from '../connman/options.js';
 import { VirtualClock, yieldToEventLoop } from '../util/clock.js';

@@ -7,13 +7,16 @@
  */
 import { EventEmitter } from 'node:events';
 import type { Duplex } from 'node:stream';
+import type { NetId } from '../address/network.js';
 import type { NetService } from '../address/service.js';
 import { PeerbookError } from '../util/errors.js';
 
 /** Why a dial failed (code `ERR_CONNECT_*`). */
 export class ConnectError extends PeerbookError {
   /**
-   * @param code ERR_CONNECT_TIMEOUT | ERR_CONNECT_REFUSED | ERR_CONNECT_UNREACHABLE | ERR_CONNECT_PROXY | ERR_CONNECT_FAILED | ERR_ABORTED
+   * @param code ERR_CONNECT_TIMEOUT | ERR_CONNECT_REFUSED | ERR_CONNECT_UNREACHABLE | ERR_CONNECT_PROXY | ERR_CONNECT_FAILED | ERR_ABORTED;
+   *   from the connection manager also ERR_NETWORK_INACTIVE | ERR_OWN_ADDRESS | ERR_BANNED | ERR_ALREADY_CONNECTED |
+   *   ERR_CONNECT_UPGRADE | ERR_HANDSHAKE_FAILED
    * @param proxyFailure true when the proxy, not the target, failed (Core does not count those against the address).
    */
   constructor(code: string, message: string, readonly proxyFailure = false, options?: { cause?: unknown }) {
@@ -78,6 +81,8 @@ export interface Transport {
   connect(target: NetService, options?: ConnectOptions): Promise<Connection>;
   /** Accepts connections on `bind`, calling `onConnection` for each. */
   listen(bind: NetService, onConnection: (conn: Connection) => void): Promise<Listener>;
+  /** True when this transport can dial addresses of `net` at all (absent: every network). Asked before dialing names. */
+  canReach?(net: NetId): boolean;
 }
 
 /** Core DEFAULT_CONNECT_TIMEOUT (netbase.h): 5 s. */

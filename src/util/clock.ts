@@ -77,6 +77,59 @@ export class SystemClock implements Clock {
   }
 }
 
+/** Core's largest accepted mock time, s: `std::chrono::nanoseconds::max()` in seconds (rpc/node.cpp setmocktime). */
+export const MAX_MOCK_TIME_S = 9_223_372_036;
+
+/**
+ * A clock whose reading can be pinned, as Core's `SetMockTime` does for regtest's `setmocktime`: while
+ * a mock time is set, `now()` returns exactly that instant (time stands still until the next call, as
+ * Core's functional tests expect); 0 goes back to the underlying clock. Timers and sleeps keep running
+ * on the underlying clock, like Core's threads, which loop in real time and read the mockable clock
+ * for every decision.
+ */
+export class MockableClock implements Clock {
+  private mockMs = 0;
+
+  /** @param base the clock read while no mock time is set (and for every timer). */
+  constructor(private readonly base: Clock) {}
+
+  /**
+   * Core `SetMockTime(seconds)`: pins the time at `seconds` since the epoch; 0 unpins it. Throws
+   * RangeError outside [0, MAX_MOCK_TIME_S] or for a non-integer (the RPC checks first, with Core's message).
+   */
+  setMockTime(seconds: number): void {
+    if (!Number.isInteger(seconds) || seconds < 0 || seconds > MAX_MOCK_TIME_S) {
+      throw new RangeError(`mock time must be an integer in [0, ${MAX_MOCK_TIME_S}], got ${seconds}`);
+    }
+    this.mockMs = seconds * 1000;
+  }
+
+  /** The pinned time in seconds, or 0 when the underlying clock is used. */
+  get mockTimeSeconds(): number {
+    return this.mockMs / 1000;
+  }
+
+  /** @inheritdoc */
+  now(): number {
+    return this.mockMs > 0 ? this.mockMs : this.base.now();
+  }
+
+  /** @inheritdoc */
+  nowSeconds(): number {
+    return Math.floor(this.now() / 1000);
+  }
+
+  /** @inheritdoc */
+  setTimeout(fn: () => void, delayMs: number): Timer {
+    return this.base.setTimeout(fn, delayMs);
+  }
+
+  /** @inheritdoc */
+  sleep(delayMs: number, signal?: AbortSignal): Promise<void> {
+    return this.base.sleep(delayMs, signal);
+  }
+}
+
 interface PendingTimer {
   due: number;
   seq: number;

@@ -39,3 +39,13 @@ export class ArgumentError extends PeerbookError {
     super('ERR_ARGUMENT', message);
   }
 }
+
+/**
+ * The reason of a failed file-system call without the path Node appends ("ENOENT: no such file or
+ * directory, open '/x'" → "ENOENT: no such file or directory"), for messages that name the file
+ * themselves and should say it once.
+ */
+export function fsErrorReason(err: unknown): string {
+  const message = err instanceof Error ? err.message : String(err);
+  return message.replace(/, [a-z]+ '[^']*'(?: -> '[^']*')?$/, '');
+}

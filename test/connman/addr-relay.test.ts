@@ -10,11 +10,10 @@ import { Net } from '../../src/address/network.js';
 import type { AddressRecord } from '../../src/address/record.js';
 import { NetService } from '../../src/address/service.js';
 import { Subnet } from '../../src/address/subnet.js';
-import { MAX_ADDR_RESPONSE_CACHES } from '../../src/connman/addr-relay.js';
+import { AddrRelay, MAX_ADDR_RESPONSE_CACHES } from '../../src/connman/protocols/addr-relay.js';
 import type { PeerManager } from '../../src/connman/manager.js';
 import type { PeerManagerOptions } from '../../src/connman/options.js';
-import type { RollingBloomFilter } from '../../src/util/rolling-bloom.js';
-import { FULL_NODE, peerOf, RawPeer, records, settle, Sim, svc } from './harness.js';
+import { FULL_NODE, peerOf, RawPeer, records, settle, Sim, svc } from '../../src/sim/network.js';
 
 /** The node under test; a private address, so it has nothing of its own to advertise unless told (-externalip). */
 const ME = '10.1.1.1';
@@ -511,10 +510,8 @@ test('a peer\'s queue of addresses to send stays at 1000, later ones replacing r
   await sim.stopAll();
 });
 
-/** The manager's address relay internals (for bounds no message can show). */
-const relayOf = (m: PeerManager) => (m as unknown as {
-  addrRelay: { caches: Map<bigint, unknown>; states: Map<number, { known?: RollingBloomFilter; toSend: AddressRecord[] }> };
-}).addrRelay;
+/** The manager's address-relay plug-in (its diagnostics show bounds no message can show). */
+const relayOf = (m: PeerManager): AddrRelay => m.protocols.find((p): p is AddrRelay => p instanceof AddrRelay)!;
 
 test(`getaddr response caches are capped at MAX_ADDR_RESPONSE_CACHES (${MAX_ADDR_RESPONSE_CACHES})`, async () => {
   const ports = Array.from({ length: MAX_ADDR_RESPONSE_CACHES + 6 }, (_, i) => 20_000 + i);
@@ -527,9 +524,9 @@ test(`getaddr response caches are capped at MAX_ADDR_RESPONSE_CACHES (${MAX_ADDR
     raw.send({ type: 'getaddr' });
     await settle();
     raws.push(raw);
-    assert.ok(relayOf(me).caches.size <= MAX_ADDR_RESPONSE_CACHES);
+    assert.ok(relayOf(me).cacheCount <= MAX_ADDR_RESPONSE_CACHES);
   }
-  assert.equal(relayOf(me).caches.size, MAX_ADDR_RESPONSE_CACHES);
+  assert.equal(relayOf(me).cacheCount, MAX_ADDR_RESPONSE_CACHES);
   await sim.run(5 * 60_000, 1_000);
   assert.ok(raws.every((r) => tableAddresses(r).length === answerSize), 'every peer was still answered');
   await sim.stopAll();
@@ -540,13 +537,13 @@ test('an addr flood costs bounded memory: the known filter has a fixed size and 
   const id = peerOf(me, source).id;
   source.send({ type: 'addr', addresses: records(1000, sim.clock.nowSeconds(), 60_000, 140) });
   await settle();
-  const filterBytes = relayOf(me).states.get(id)!.known!.byteLength;
+  const filterBytes = relayOf(me).diagnostics(id)!.knownFilterBytes;
   for (let m = 0; m < 50; m++) source.send({ type: 'addr', addresses: records(1000, sim.clock.nowSeconds(), m * 1000, 140) });
   for (let m = 0; m < 300; m++) source.send({ type: 'addr', addresses: records(10, sim.clock.nowSeconds(), 50_000 + m * 10, 140) });
   await settle(200);
   assert.equal(details(me, source).addrProcessed, 54_000, 'all processed (addr permission)');
-  assert.equal(relayOf(me).states.get(id)!.known!.byteLength, filterBytes, 'the filter did not grow');
-  for (const r of receivers) assert.ok(relayOf(me).states.get(peerOf(me, r).id)!.toSend.length <= 1000);
-  assert.equal(relayOf(me).states.size, me.peers().length, 'relay state only for live peers');
+  assert.equal(relayOf(me).diagnostics(id)!.knownFilterBytes, filterBytes, 'the filter did not grow');
+  for (const r of receivers) assert.ok(relayOf(me).diagnostics(peerOf(me, r).id)!.queued <= 1000);
+  assert.equal(relayOf(me).trackedPeers, me.peers().length, 'relay state only for live peers');
   await sim.stopAll();
 });

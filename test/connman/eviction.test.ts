@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Net, type NetId } from '../../src/address/network.js';
-import { protectByRatio, selectNodeToEvict, type EvictionCandidate } from '../../src/connman/eviction.js';
+import { protectByRatio, selectNodeToEvict, type EvictionCandidate } from '../../src/connman/policy/eviction.js';
 import { ChaChaRandom, type Random } from '../../src/util/random.js';
 
 const ALL_NETWORKS: NetId[] = [Net.UNROUTABLE, Net.IPV4, Net.IPV6, Net.ONION, Net.I2P, Net.CJDNS, Net.INTERNAL];
@@ -10,10 +10,10 @@ const ALL_NETWORKS: NetId[] = [Net.UNROUTABLE, Net.IPV4, Net.IPV6, Net.ONION, Ne
 function randomCandidates(n: number, rng: Random): EvictionCandidate[] {
   return Array.from({ length: n }, (_, id) => ({
     id,
-    connected: rng.randrange(100),
-    minPingTime: rng.randrange(100),
-    lastBlockTime: rng.randrange(100),
-    lastTxTime: rng.randrange(100),
+    connectedS: rng.randrange(100),
+    minPingUs: rng.randrange(100),
+    lastBlockS: rng.randrange(100),
+    lastTxS: rng.randrange(100),
     relevantServices: rng.randbool(),
     relayTxs: rng.randbool(),
     bloomFilter: rng.randbool(),
@@ -43,23 +43,23 @@ function isProtected(n: number, setup: (c: EvictionCandidate) => void, protected
 const range = (a: number, b: number): number[] => Array.from({ length: b - a + 1 }, (_, i) => a + i);
 
 test('ratio protection: uptime decides when all peers share a network (Core peer_protection_test)', () => {
-  assert.ok(isProtected(12, (c) => { c.connected = c.id; c.isLocal = false; c.network = Net.IPV4; }, range(0, 5), range(6, 11)));
-  assert.ok(isProtected(12, (c) => { c.connected = 12 - c.id; c.isLocal = false; c.network = Net.IPV6; }, range(6, 11), range(0, 5)));
+  assert.ok(isProtected(12, (c) => { c.connectedS = c.id; c.isLocal = false; c.network = Net.IPV4; }, range(0, 5), range(6, 11)));
+  assert.ok(isProtected(12, (c) => { c.connectedS = 12 - c.id; c.isLocal = false; c.network = Net.IPV6; }, range(6, 11), range(0, 5)));
 });
 
 test('ratio protection: a quarter is reserved for onion, localhost and I2P peers (Core scenarios 3-8)', () => {
   assert.ok(isProtected(12, (c) => { c.isLocal = false; c.network = [3, 8, 9].includes(c.id) ? Net.ONION : Net.IPV4; }, [3, 8, 9], []));
-  assert.ok(isProtected(12, (c) => { c.connected = c.id; c.isLocal = false; c.network = c.id === 3 || c.id > 7 ? Net.ONION : Net.IPV6; }, [0, 1, 2, 3, 8, 9], [4, 5, 6, 7, 10, 11]));
+  assert.ok(isProtected(12, (c) => { c.connectedS = c.id; c.isLocal = false; c.network = c.id === 3 || c.id > 7 ? Net.ONION : Net.IPV6; }, [0, 1, 2, 3, 8, 9], [4, 5, 6, 7, 10, 11]));
   assert.ok(isProtected(12, (c) => { c.isLocal = [1, 9, 11].includes(c.id); c.network = Net.IPV4; }, [1, 9, 11], []));
-  assert.ok(isProtected(12, (c) => { c.connected = c.id; c.isLocal = c.id > 6; c.network = Net.IPV6; }, [0, 1, 2, 7, 8, 9], [3, 4, 5, 6, 10, 11]));
+  assert.ok(isProtected(12, (c) => { c.connectedS = c.id; c.isLocal = c.id > 6; c.network = Net.IPV6; }, [0, 1, 2, 7, 8, 9], [3, 4, 5, 6, 10, 11]));
   assert.ok(isProtected(12, (c) => { c.isLocal = false; c.network = [2, 7, 10].includes(c.id) ? Net.I2P : Net.IPV4; }, [2, 7, 10], []));
-  assert.ok(isProtected(12, (c) => { c.connected = c.id; c.isLocal = false; c.network = c.id === 4 || c.id > 8 ? Net.I2P : Net.IPV6; }, [0, 1, 2, 4, 9, 10], [3, 5, 6, 7, 8, 11]));
+  assert.ok(isProtected(12, (c) => { c.connectedS = c.id; c.isLocal = false; c.network = c.id === 4 || c.id > 8 ? Net.I2P : Net.IPV6; }, [0, 1, 2, 4, 9, 10], [3, 5, 6, 7, 8, 11]));
 });
 
 /** Scenario with conn=id and explicit local/onion/i2p sets over a base network. */
 function mixed(n: number, local: (id: number) => boolean, onion: (id: number) => boolean, i2p: (id: number) => boolean, base: NetId, p: number[], u: number[]): boolean {
   return isProtected(n, (c) => {
-    c.connected = c.id;
+    c.connectedS = c.id;
     c.isLocal = local(c.id);
     c.network = onion(c.id) ? Net.ONION : i2p(c.id) ? Net.I2P : base;
   }, p, u);
@@ -91,7 +91,7 @@ test('ratio protection: onion, I2P and localhost competing for the quarter (Core
 });
 
 test('the harness can fail: a wrong expectation is detected', () => {
-  assert.equal(isProtected(12, (c) => { c.connected = c.id; c.isLocal = false; c.network = Net.IPV4; }, range(6, 11), range(0, 5)), false);
+  assert.equal(isProtected(12, (c) => { c.connectedS = c.id; c.isLocal = false; c.network = Net.IPV4; }, range(6, 11), range(0, 5)), false);
 });
 
 /** Core IsEvicted-style check: the selected peer (if any) is never one of `protectedIds`. */
@@ -106,22 +106,22 @@ function neverEvicts(n: number, setup: (c: EvictionCandidate) => void, protected
 test('eviction never picks the protected peers for 0..199 candidates (Core peer_eviction_test)', () => {
   for (let n = 0; n < 200; n++) {
     assert.ok(neverEvicts(n, (c) => { c.keyedNetGroup = BigInt(n - c.id); }, [0, 1, 2, 3]), `netgroup n=${n}`);
-    assert.ok(neverEvicts(n, (c) => { c.minPingTime = c.id; }, range(0, 7)), `ping n=${n}`);
-    assert.ok(neverEvicts(n, (c) => { c.lastTxTime = n - c.id; }, [0, 1, 2, 3]), `tx n=${n}`);
+    assert.ok(neverEvicts(n, (c) => { c.minPingUs = c.id; }, range(0, 7)), `ping n=${n}`);
+    assert.ok(neverEvicts(n, (c) => { c.lastTxS = n - c.id; }, [0, 1, 2, 3]), `tx n=${n}`);
     assert.ok(neverEvicts(n, (c) => {
-      c.lastBlockTime = n - c.id;
+      c.lastBlockS = n - c.id;
       if (c.id <= 7) { c.relayTxs = false; c.relevantServices = true; }
     }, range(0, 7)), `block-relay-only n=${n}`);
-    assert.ok(neverEvicts(n, (c) => { c.lastBlockTime = n - c.id; }, [0, 1, 2, 3]), `block n=${n}`);
+    assert.ok(neverEvicts(n, (c) => { c.lastBlockS = n - c.id; }, [0, 1, 2, 3]), `block n=${n}`);
     assert.ok(neverEvicts(n, (c) => {
-      c.lastBlockTime = n - c.id;
+      c.lastBlockS = n - c.id;
       if (c.id <= 7) { c.relayTxs = false; c.relevantServices = true; }
     }, range(0, 7)), `block-relay-only again n=${n}`);
     assert.ok(neverEvicts(n, (c) => {
       c.keyedNetGroup = BigInt(n - c.id);
-      c.minPingTime = c.id;
-      c.lastTxTime = n - c.id;
-      c.lastBlockTime = n - c.id;
+      c.minPingUs = c.id;
+      c.lastTxS = n - c.id;
+      c.lastBlockS = n - c.id;
     }, range(0, 19)), `all n=${n}`);
     const evicted = selectNodeToEvict(randomCandidates(n, rng));
     if (n >= 29) assert.notEqual(evicted, undefined, `must evict with ${n} candidates`);
@@ -130,8 +130,8 @@ test('eviction never picks the protected peers for 0..199 candidates (Core peer_
 });
 
 test('among the unprotected, the youngest peer of the largest netgroup is evicted', () => {
-  const base = (id: number, group: bigint, connected: number): EvictionCandidate => ({
-    id, connected, minPingTime: 1000, lastBlockTime: 0, lastTxTime: 0, relevantServices: false, relayTxs: true,
+  const base = (id: number, group: bigint, connectedS: number): EvictionCandidate => ({
+    id, connectedS, minPingUs: 1000, lastBlockS: 0, lastTxS: 0, relevantServices: false, relayTxs: true,
     bloomFilter: false, keyedNetGroup: group, preferEvict: false, isLocal: false, network: Net.IPV4, noBan: false, connType: 'inbound',
   });
   // 40 peers in 40 distinct groups, plus 10 from one attacker group connected later.
@@ -142,14 +142,14 @@ test('among the unprotected, the youngest peer of the largest netgroup is evicte
 
 test('noban and outbound peers are never evicted; prefer-evict peers go first', () => {
   const mk = (id: number, over: Partial<EvictionCandidate>): EvictionCandidate => ({
-    id, connected: id, minPingTime: 1000, lastBlockTime: 0, lastTxTime: 0, relevantServices: false, relayTxs: true,
+    id, connectedS: id, minPingUs: 1000, lastBlockS: 0, lastTxS: 0, relevantServices: false, relayTxs: true,
     bloomFilter: false, keyedNetGroup: BigInt(id % 3), preferEvict: false, isLocal: false, network: Net.IPV4, noBan: false, connType: 'inbound', ...over,
   });
   const all = Array.from({ length: 60 }, (_, i) => mk(i, { noBan: i < 30 ? true : false, connType: i >= 30 && i < 35 ? 'outbound-full-relay' : 'inbound' }));
   const evicted = selectNodeToEvict(all);
   assert.ok(evicted === undefined || evicted >= 35);
   // Distinct netgroups; the oldest peers are protected by ping and uptime, so a young prefer-evict peer is the victim.
-  const crowd = Array.from({ length: 60 }, (_, i) => mk(i, { keyedNetGroup: BigInt(i), minPingTime: i, preferEvict: i === 50 }));
+  const crowd = Array.from({ length: 60 }, (_, i) => mk(i, { keyedNetGroup: BigInt(i), minPingUs: i, preferEvict: i === 50 }));
   assert.equal(selectNodeToEvict(crowd), 50);
   // Without the flag the youngest of the (equal-sized) groups goes.
   assert.equal(selectNodeToEvict(crowd.map((c) => ({ ...c, preferEvict: false }))), 55);

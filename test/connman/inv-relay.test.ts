@@ -5,10 +5,10 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { INVENTORY_BROADCAST_MAX, MAX_PENDING_INVENTORY } from '../../src/connman/inv-relay.js';
+import { INVENTORY_BROADCAST_MAX, MAX_PENDING_INVENTORY } from '../../src/connman/protocols/inv-relay.js';
 import { MAX_KNOWN_INVENTORY } from '../../src/peer/peer.js';
 import { MSG_BLOCK, MSG_TX, MSG_WITNESS_TX, MSG_WTX, type InvEntry } from '../../src/wire/inventory.js';
-import { peerOf, RawPeer, settle, Sim, svc, type RawPeerOptions } from './harness.js';
+import { peerOf, RawPeer, settle, Sim, svc, type RawPeerOptions } from '../../src/sim/network.js';
 
 const ME = '10.1.1.1';
 

@@ -1,14 +1,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, writeFile, readdir } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, writeFile, readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { NetAddress } from '../../src/address/netaddress.js';
 import { NetGroupManager } from '../../src/address/netgroup.js';
 import { Subnet } from '../../src/address/subnet.js';
 import { ConfigError } from '../../src/connman/options.js';
 import { bytesToHex } from '../../src/util/hex.js';
-import { FULL_NODE, RawPeer, Sim, svc } from './harness.js';
+import { tempDirFor } from '../support/tmp.js';
+import { FULL_NODE, RawPeer, Sim, svc } from '../../src/sim/network.js';
 
 const groups = new NetGroupManager();
 const group = (a: NetAddress): string => bytesToHex(groups.getGroup(a));
@@ -195,8 +195,8 @@ test('an empty node fills its table from a -seednode through an addr-fetch conne
   await sim.stopAll();
 });
 
-test('stop() writes peers.dat, banlist.json and anchors.dat; a restart reloads them and dials anchors first', async () => {
-  const dir = await mkdtemp(path.join(tmpdir(), 'peerbook-mgr-'));
+test('stop() writes peers.dat, banlist.json and anchors.dat; a restart reloads them and dials anchors first', async (t) => {
+  const dir = await tempDirFor(t, 'mgr');
   let sim = new Sim();
   const targets = Array.from({ length: 20 }, (_, i) => `23.${i}.1.1`);
   for (const ip of targets) sim.node(ip);
@@ -226,8 +226,8 @@ test('stop() writes peers.dat, banlist.json and anchors.dat; a restart reloads t
   await sim.stopAll();
 });
 
-test('a corrupt peers.dat is moved aside and the node starts empty', async () => {
-  const dir = await mkdtemp(path.join(tmpdir(), 'peerbook-mgr-'));
+test('a corrupt peers.dat is moved aside and the node starts empty', async (t) => {
+  const dir = await tempDirFor(t, 'mgr');
   await writeFile(path.join(dir, 'peers.dat'), Buffer.from('not a peers.dat file at all, clearly'));
   const sim = new Sim();
   const me = sim.node('34.0.0.1', { dataDir: dir });
@@ -240,10 +240,10 @@ test('a corrupt peers.dat is moved aside and the node starts empty', async () =>
 
 test('bad options fail at construction with the option named', () => {
   const sim = new Sim();
-  assert.throws(() => sim.node('35.0.0.1', { bind: ['1.2.3.4:99999'] }), (e: unknown) => e instanceof ConfigError && /-bind/.test(e.message));
+  assert.throws(() => sim.node('35.0.0.1', { bind: ['1.2.3.4:99999'] }), (e: unknown) => e instanceof ConfigError && e.option === 'bind' && /^invalid bind: "1\.2\.3\.4:99999"/.test(e.message));
   assert.throws(() => sim.node('35.0.0.2', { whitelist: ['bogus@1.2.3.4'] }), /Invalid P2P permission: 'bogus'/);
-  assert.throws(() => sim.node('35.0.0.3', { onlyNet: ['onion'] }), /onion needs -proxy/);
-  assert.throws(() => sim.node('35.0.0.4', { maxConnections: -1 }), /-maxconnections/);
+  assert.throws(() => sim.node('35.0.0.3', { onlyNet: ['onion'] }), /^ConfigError: invalid onlyNet: onion needs proxy or onion$/);
+  assert.throws(() => sim.node('35.0.0.4', { maxConnections: -1 }), /invalid maxConnections/);
 });
 
 test('stop() is idempotent and leaves no timers behind', async () => {

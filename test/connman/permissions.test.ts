@@ -9,9 +9,9 @@ import { NetAddress } from '../../src/address/netaddress.js';
 import { Subnet } from '../../src/address/subnet.js';
 import {
   hasPermission, Permission, PERMISSION_ALL, permissionNames, parseWhitebind, parseWhitelist, resolvePermissions,
-} from '../../src/connman/permissions.js';
+} from '../../src/connman/policy/permissions.js';
 import { ParseError } from '../../src/util/errors.js';
-import { peerOf, RawPeer, Sim, svc } from './harness.js';
+import { peerOf, RawPeer, Sim, svc } from '../../src/sim/network.js';
 
 const flagsOf = (text: string): number => parseWhitebind(text).flags;
 const refuses = (fn: () => unknown, message: string): void => {

@@ -6,11 +6,12 @@ import { Net, type NetId } from '../../src/address/network.js';
 import type { AddressRecord } from '../../src/address/record.js';
 import { NetService } from '../../src/address/service.js';
 import { AddrMan } from '../../src/addrman/addrman.js';
-import { BAD_PORTS, isBadPort } from '../../src/connman/bad-ports.js';
+import { BAD_PORTS, isBadPort } from '../../src/connman/policy/bad-ports.js';
+import { chooseOutboundAddress, type AddressChoiceInput } from '../../src/connman/outbound-choice.js';
 import {
-  blockRelayPeerToEvict, chooseOutboundAddress, fullRelayPeerToEvict, nextConnectionType, peerToReplaceForServices,
-  pickPreferredNetwork, shouldCountFailures, slotBudget, type AddressChoiceInput, type ConnectionTypeInput,
-} from '../../src/connman/policy.js';
+  blockRelayPeerToEvict, fullRelayPeerToEvict, nextConnectionType, peerToReplaceForServices,
+  pickPreferredNetwork, shouldCountFailures, slotBudget, type ConnectionTypeInput,
+} from '../../src/connman/policy/outbound.js';
 import { VirtualClock } from '../../src/util/clock.js';
 import { bytesToHex } from '../../src/util/hex.js';
 import { ChaChaRandom } from '../../src/util/random.js';
@@ -27,8 +28,8 @@ test('slot budget follows Core CConnman::Init: 125 → 8 full-relay, 2 block-rel
 });
 
 const base = (over: Partial<ConnectionTypeInput> = {}): ConnectionTypeInput => ({
-  now: 1000, budget: slotBudget(125), anchorsLeft: 0, fullRelay: 8, blockRelay: 2, tryNewOutboundPeer: false,
-  startExtraBlockRelayPeers: false, nextExtraBlockRelayAt: 5000, nextFeelerAt: 5000, nextExtraNetworkPeerAt: 5000, ...over,
+  nowMs: 1000, budget: slotBudget(125), anchorsLeft: 0, fullRelay: 8, blockRelay: 2, tryNewOutboundPeer: false,
+  startExtraBlockRelayPeers: false, nextExtraBlockRelayAtMs: 5000, nextFeelerAtMs: 5000, nextExtraNetworkPeerAtMs: 5000, ...over,
 });
 
 test('the connection-type ladder picks anchors, full-relay, block-relay, stale-tip, extra block-relay, feeler, extra network in order', () => {
@@ -37,12 +38,12 @@ test('the connection-type ladder picks anchors, full-relay, block-relay, stale-t
   assert.deepEqual(nextConnectionType(base({ fullRelay: 3, serviceDeficit: 64n })), { type: 'outbound-full-relay', extra: false, requiredServices: 64n });
   assert.deepEqual(nextConnectionType(base({ blockRelay: 1 })), { type: 'block-relay-only', anchor: false });
   assert.deepEqual(nextConnectionType(base({ tryNewOutboundPeer: true })), { type: 'outbound-full-relay', extra: true });
-  assert.equal(nextConnectionType(base({ nextExtraBlockRelayAt: 10 })), undefined, 'extra block-relay waits for initial sync');
-  assert.deepEqual(nextConnectionType(base({ nextExtraBlockRelayAt: 10, startExtraBlockRelayPeers: true })),
+  assert.equal(nextConnectionType(base({ nextExtraBlockRelayAtMs: 10 })), undefined, 'extra block-relay waits for initial sync');
+  assert.deepEqual(nextConnectionType(base({ nextExtraBlockRelayAtMs: 10, startExtraBlockRelayPeers: true })),
     { type: 'block-relay-only', anchor: false, reschedule: 'extra-block-relay' });
-  assert.deepEqual(nextConnectionType(base({ nextFeelerAt: 999 })), { type: 'feeler', reschedule: 'feeler' });
-  assert.equal(nextConnectionType(base({ nextExtraNetworkPeerAt: 10 })), undefined, 'no network to prefer');
-  assert.deepEqual(nextConnectionType(base({ nextExtraNetworkPeerAt: 10, preferredNetwork: Net.ONION })),
+  assert.deepEqual(nextConnectionType(base({ nextFeelerAtMs: 999 })), { type: 'feeler', reschedule: 'feeler' });
+  assert.equal(nextConnectionType(base({ nextExtraNetworkPeerAtMs: 10 })), undefined, 'no network to prefer');
+  assert.deepEqual(nextConnectionType(base({ nextExtraNetworkPeerAtMs: 10, preferredNetwork: Net.ONION })),
     { type: 'outbound-full-relay', extra: true, preferredNetwork: Net.ONION, reschedule: 'extra-network' });
   assert.equal(nextConnectionType(base()), undefined);
 });
@@ -69,7 +70,7 @@ function world(addresses: Array<{ text: string; services?: bigint }>, seed = 1):
 
 function choiceInput(addrman: AddrMan, clock: VirtualClock, over: Partial<AddressChoiceInput> = {}): AddressChoiceInput {
   return {
-    addrman, decision: { type: 'outbound-full-relay', extra: false }, now: clock.now(), anchors: [], outboundGroups: new Set(),
+    addrman, decision: { type: 'outbound-full-relay', extra: false }, nowMs: clock.now(), anchors: [], outboundGroups: new Set(),
     groupKey: (a) => bytesToHex(groups.getGroup(a)), reachable: new Set([Net.IPV4, Net.IPV6, Net.ONION]),
     isOwnAddress: () => false, isConnected: () => false, isAddedNode: () => false,
     hasDesirableServices: (s) => (s & 9n) === 9n, mayHaveUsefulAddressDB: (s) => (s & 1n) !== 0n, defaultPort: 8333, ...over,
@@ -136,7 +137,8 @@ test('anchors are tried first, from the back, skipping unusable ones', () => {
   const c = chooseOutboundAddress(choiceInput(addrman, clock, { anchors, decision: { type: 'block-relay-only', anchor: true } }));
   assert.equal(c.anchor, true);
   assert.equal(c.record?.service.toString(), '80.1.1.1:8333');
-  assert.equal(anchors.length, 0);
+  assert.equal(c.anchorsConsumed, 2, 'the unusable anchor at the back and the chosen one are both consumed');
+  assert.equal(anchors.length, 2, 'the decision leaves the list alone: the outbound component drops consumed anchors');
 });
 
 test('failures count only with outbound peers in two distinct groups', () => {
@@ -148,20 +150,20 @@ test('failures count only with outbound peers in two distinct groups', () => {
 });
 
 const peer = (id: number, over: Partial<Parameters<typeof fullRelayPeerToEvict>[0][number]> = {}) => ({
-  id, connectedAt: 0, lastBlockAnnouncement: 0, protected: false, onlyOnItsNetwork: false, blocksInFlight: 0, ...over,
+  id, connectedAtMs: 0, lastBlockS: 0, protected: false, onlyOnItsNetwork: false, blocksInFlight: 0, ...over,
 });
 
 test('surplus block-relay peers: the youngest goes unless it sent a block more recently than the second youngest', () => {
   const now = 100_000;
   assert.equal(blockRelayPeerToEvict([peer(1), peer(2)], 2, now), undefined);
   assert.equal(blockRelayPeerToEvict([peer(1), peer(2), peer(3)], 2, now), 3);
-  assert.equal(blockRelayPeerToEvict([peer(1), peer(2), peer(3, { lastBlockAnnouncement: 50 })], 2, now), 2);
-  assert.equal(blockRelayPeerToEvict([peer(1), peer(2), peer(3, { connectedAt: now - 1000 })], 2, now), undefined, 'kept 30 s');
+  assert.equal(blockRelayPeerToEvict([peer(1), peer(2), peer(3, { lastBlockS: 50 })], 2, now), 2);
+  assert.equal(blockRelayPeerToEvict([peer(1), peer(2), peer(3, { connectedAtMs: now - 1000 })], 2, now), undefined, 'kept 30 s');
 });
 
 test('surplus full-relay peers: the stalest unprotected one goes, never the only peer on its network', () => {
   const now = 100_000;
-  const peers = Array.from({ length: 9 }, (_, i) => peer(i + 1, { lastBlockAnnouncement: 1000 + i }));
+  const peers = Array.from({ length: 9 }, (_, i) => peer(i + 1, { lastBlockS: 1000 + i }));
   assert.equal(fullRelayPeerToEvict(peers, 8, now), 1);
   peers[0].protected = true;
   assert.equal(fullRelayPeerToEvict(peers, 8, now), 2);

@@ -12,7 +12,7 @@ import type { PeerManagerOptions } from '../../src/connman/options.js';
 import { convertFixedSeeds, dnsSeedQueryName, MAX_IPS_PER_DNS_SEED } from '../../src/connman/seeds.js';
 import { ChaChaRandom } from '../../src/util/random.js';
 import { customNetworkParams } from '../../src/wire/params.js';
-import { FULL_NODE, RawPeer, records, settle, Sim, svc } from './harness.js';
+import { FULL_NODE, RawPeer, records, settle, Sim, svc } from '../../src/sim/network.js';
 
 const ME = '10.1.1.1';
 const DAY_S = 24 * 3600;
@@ -83,6 +83,20 @@ test('with a few addresses known, DNS seeds wait 11 s and are then asked three a
   assert.equal(dns.calls.length, 5);
   assert.deepEqual(dns.calls.map((c) => c.at - t0), [11_000, 11_000, 11_000, 22_000, 22_000]);
   assert.ok(sim.logs.get(me)!.has(/Waiting 11 seconds before querying DNS seeds/));
+  await sim.stopAll();
+});
+
+test('the DNS-seed delay is logged once at info level, however many batches of three follow', async () => {
+  const sim = new Sim();
+  const dns = resolver(sim, {});
+  const eight = Array.from({ length: 8 }, (_, i) => `seed-${i}.example`);
+  const me = seedNode(sim, { resolver: dns.resolve, seeds: eight });
+  me.addrman.add(records(10, sim.clock.nowSeconds() - 3600, 0, 160), NetAddress.parse('9.9.9.9'));
+  await sim.startAll();
+  await sim.run(40_000);
+  assert.equal(dns.calls.length, 8, 'three batches ran');
+  const waits = sim.logs.get(me)!.lines.filter((l) => /Waiting 11 seconds before querying DNS seeds/.test(l.message));
+  assert.deepEqual(waits.map((l) => l.level), ['info', 'debug', 'debug']);
   await sim.stopAll();
 });
 

@@ -5,13 +5,13 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { NetAddress } from '../../src/address/netaddress.js';
 import type { PeerManager } from '../../src/connman/manager.js';
 import { NODE_COMPACT_FILTERS } from '../../src/wire/services.js';
-import { FULL_NODE, Sim, svc } from './harness.js';
+import { tempDirFor } from '../support/tmp.js';
+import { FULL_NODE, Sim, svc } from '../../src/sim/network.js';
 
 const FILTERS = FULL_NODE | NODE_COMPACT_FILTERS;
 const REGULAR = Array.from({ length: 16 }, (_, i) => `23.${i}.1.1`);
@@ -28,8 +28,8 @@ const withFilters = (me: PeerManager): string[] => me.peers()
   .filter((p) => !p.inbound && p.isReady && !p.isDisconnecting && p.connType !== 'feeler' && ((p.remote?.services ?? 0n) & NODE_COMPACT_FILTERS) !== 0n)
   .map((p) => p.addr.toString()).sort();
 
-test('regular full-relay peers are replaced, at most once per 5 minutes, until two outbound peers offer the required service; they are anchored across a restart', async () => {
-  const dir = await mkdtemp(path.join(tmpdir(), 'peerbook-svc-'));
+test('regular full-relay peers are replaced, at most once per 5 minutes, until two outbound peers offer the required service; they are anchored across a restart', async (t) => {
+  const dir = await tempDirFor(t, 'svc');
   let sim = new Sim();
   let me = world(sim, dir);
   const now = sim.clock.nowSeconds();

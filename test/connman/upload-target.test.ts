@@ -6,7 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { MAX_BLOCK_SERIALIZED_SIZE, MAX_UPLOAD_TIMEFRAME_MS, UploadTarget } from '../../src/connman/upload-target.js';
-import { peerOf, RawPeer, Sim, svc } from './harness.js';
+import { peerOf, RawPeer, Sim, svc } from '../../src/sim/network.js';
 
 const T0 = 1_700_000_000_000;
 const MIN = 60_000;

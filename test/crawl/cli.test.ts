@@ -14,7 +14,7 @@ import { NetAddress } from '../../src/address/netaddress.js';
 import { Net } from '../../src/address/network.js';
 import { CRAWL_FILE_NAME, CRAWL_REPORT_FILE_NAME, parseCrawlFlags, registerCrawlCommand, type CrawlCommandDeps } from '../../src/cli/crawl.js';
 import { CliError, EXIT_BAD_INPUT, type CliIO } from '../../src/cli/io.js';
-import type { Resolver } from '../../src/connman/seeds.js';
+import type { Resolver } from '../../src/util/resolver.js';
 import { MAX_CRAWL_NODES } from '../../src/crawl/book.js';
 import type { CrawlReport } from '../../src/crawl/record.js';
 import { MemoryNetwork } from '../../src/transport/memory.js';

@@ -1,11 +1,12 @@
 /** The crawler's I/O shell on the in-memory network in virtual time: whole crawls, waits, failures, limits. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { getEventListeners } from 'node:events';
 import { NetAddress } from '../../src/address/netaddress.js';
 import { Net, type NetId } from '../../src/address/network.js';
 import { NetService } from '../../src/address/service.js';
-import { DEFAULT_USER_AGENT } from '../../src/connman/manager.js';
-import type { Resolver } from '../../src/connman/seeds.js';
+import { DEFAULT_USER_AGENT } from '../../src/wire/user-agent.js';
+import type { Resolver } from '../../src/util/resolver.js';
 import { CRAWLER_USER_AGENT, Crawler, MAX_CRAWL_SEEDS, type CrawlerOptions } from '../../src/crawl/crawler.js';
 import { DNS_SEED_TIMEOUT_MS } from '../../src/crawl/seeds.js';
 import { MAX_ADDRESSES_PER_NODE } from '../../src/crawl/visit.js';
@@ -16,7 +17,7 @@ import { VirtualClock } from '../../src/util/clock.js';
 import { ArgumentError, PeerbookError } from '../../src/util/errors.js';
 import { ChaChaRandom } from '../../src/util/random.js';
 import { customNetworkParams, MAINNET, REGTEST } from '../../src/wire/params.js';
-import { Sim } from '../connman/harness.js';
+import { Sim } from '../../src/sim/network.js';
 import { answerGetAddrWithWholeTable, drive, FakeNode, rec } from './helpers.js';
 
 const ipOnly = (net: NetId): boolean => net === Net.IPV4 || net === Net.IPV6;
@@ -227,7 +228,20 @@ test('without --seed the crawl asks x9.<seed> of each DNS seed, falls back to th
   assert.deepEqual([...asked].sort(), ['seed-b.example.', 'seed-c.example.', 'x9.seed-a.example.', 'x9.seed-b.example.', 'x9.seed-c.example.']);
   const sources = Object.fromEntries(report.nodes.map((n) => [n.address, n.source]));
   assert.deepEqual(sources, { '20.0.0.71:18444': 'dns:seed-a.example', '20.0.0.72:18444': 'dns:seed-b.example', '20.0.0.77:18444': 'fixed' });
-  assert.deepEqual(report.seedErrors, ['seed-c.example: no addresses']);
+  assert.deepEqual(report.seedErrors, ['seed-c.example: DNS lookup failed: getaddrinfo ENOTFOUND seed-c.example.'], 'a failed lookup is not "no addresses"');
+});
+
+test('a DNS seed that answers without a usable address is reported as "no addresses", not as a DNS failure', async () => {
+  const { clock, net } = setup();
+  const params = customNetworkParams({ name: 'x', magic: 'fabfb5da', defaultPort: 18444, dnsSeeds: ['empty.example.', 'junk.example.'] });
+  const answers: Record<string, string[]> = { 'x9.empty.example.': [], 'empty.example.': [], 'x9.junk.example.': ['not-an-ip'] };
+  const resolver: Resolver = async (host) => {
+    const a = answers[host];
+    if (!a) throw new Error(`getaddrinfo ENOTFOUND ${host}`);
+    return a;
+  };
+  const report = await drive(clock, crawler(clock, net, { network: params, seeds: undefined, resolver }).run());
+  assert.deepEqual([...report.seedErrors].sort(), ['empty.example: no addresses', 'junk.example: no addresses']);
 });
 
 test('--seed replaces the DNS and fixed seeds; host names among them are resolved', async () => {
@@ -303,6 +317,36 @@ test(`a DNS seed that never answers is given up after ${DNS_SEED_TIMEOUT_MS / 10
   const report = await drive(clock, crawler(clock, net, { network: params, seeds: undefined, resolver }).run());
   assert.deepEqual(asked, ['x9.slow.example.', 'slow.example.']);
   assert.equal(Date.parse(report.finishedAt) - Date.parse(report.startedAt), 2 * DNS_SEED_TIMEOUT_MS);
-  assert.deepEqual(report.seedErrors, ['slow.example: no addresses']);
+  assert.deepEqual(report.seedErrors, [`slow.example: DNS lookup failed: lookup of slow.example. timed out after ${DNS_SEED_TIMEOUT_MS} ms`]);
   assert.equal(report.nodes.length, 0);
+});
+
+test('attempts under way do not pile listeners onto one abort signal (the cause of MaxListenersExceededWarning)', async () => {
+  const { clock, net } = setup();
+  const answer = Array.from({ length: 40 }, (_, i) => rec(`20.0.3.${i + 1}`, 0));
+  await new FakeNode(net, clock, { ip: '20.0.0.1', answer }).start();
+  const inner = net.transport(NetAddress.parse(CRAWLER_IP));
+  let most = 0;
+  let dials = 0;
+  const counting: Transport = {
+    connect: (target, options) => {
+      const p = inner.connect(target, options);
+      dials++;
+      most = Math.max(most, getEventListeners(options!.signal!, 'abort').length);
+      return p;
+    },
+    listen: (bind, onConnection) => inner.listen(bind, onConnection),
+  };
+  const warnings: string[] = [];
+  const onWarning = (w: Error): void => { warnings.push(w.name); };
+  process.on('warning', onWarning);
+  try {
+    await drive(clock, crawler(clock, net, { transport: counting, concurrency: 32 }).run());
+    await new Promise((resolve) => setImmediate(resolve));
+  } finally {
+    process.off('warning', onWarning);
+  }
+  assert.equal(dials, 41);
+  assert.ok(most <= 2, `${most} abort listeners on one signal while ${dials} dials ran, up to 32 at once`);
+  assert.deepEqual(warnings.filter((w) => w === 'MaxListenersExceededWarning'), []);
 });

@@ -19,7 +19,7 @@ import { TRAFFIC_SAMPLE_INTERVAL_MS, type TrafficDocument } from '../../src/dash
 import { createMetrics } from '../../src/metrics/metrics.js';
 import { heatColor } from '../../src/report/theme.js';
 import { colourDistance, colourNear, launchBrowser, pixel, requireChromium, rgb, screenshot, type TestBrowser } from '../support/browser.js';
-import { FULL_NODE, svc, type Sim } from '../connman/harness.js';
+import { FULL_NODE, svc, type Sim } from '../../src/sim/network.js';
 import { getJson } from './http-client.js';
 import { HOSTILE_USER_AGENT, startScenario, type ExpectedPeer } from './scenario.js';
 

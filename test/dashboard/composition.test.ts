@@ -9,7 +9,7 @@ import { addrmanComposition, COMPOSITION_TOP_GROUPS, MAX_COMPOSITION_GROUPS } fr
 import type { EntryPosition } from '../../src/addrman/addrman.js';
 import { VirtualClock } from '../../src/util/clock.js';
 import { ChaChaRandom } from '../../src/util/random.js';
-import { FULL_NODE, svc } from '../connman/harness.js';
+import { FULL_NODE, svc } from '../../src/sim/network.js';
 
 function table(groups = new NetGroupManager()): AddrMan {
   return new AddrMan({ clock: new VirtualClock(1_700_000_000_000), random: ChaChaRandom.fromSeed('composition'), netgroups: groups });

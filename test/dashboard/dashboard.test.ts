@@ -14,7 +14,7 @@ import {
 } from '../../src/dashboard/traffic.js';
 import { VirtualClock } from '../../src/util/clock.js';
 import { NetAddress } from '../../src/address/netaddress.js';
-import { Sim, svc } from '../connman/harness.js';
+import { Sim, svc } from '../../src/sim/network.js';
 import { getJson, httpRequest } from './http-client.js';
 import { HOSTILE_USER_AGENT, SCENARIO_ADDRESSES, SCENARIO_TRIED, startScenario } from './scenario.js';
 

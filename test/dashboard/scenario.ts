@@ -4,7 +4,7 @@
  */
 import { NetAddress } from '../../src/address/netaddress.js';
 import type { PeerManager } from '../../src/connman/manager.js';
-import { FULL_NODE, Sim, svc } from '../connman/harness.js';
+import { FULL_NODE, Sim, svc } from '../../src/sim/network.js';
 
 /** A user agent that would run script if the page ever parsed peer text as HTML. */
 export const HOSTILE_USER_AGENT = '<img src=x onerror="document.title=\'pwned\'">';

@@ -8,7 +8,7 @@ import { DASHBOARD_HTML } from '../../src/dashboard/page.js';
 import { isLoopbackHost, MAX_OPERATOR_CONNECTIONS, startOperatorHttpServer } from '../../src/dashboard/server.js';
 import { MAX_PATH_LENGTH } from '../../src/dashboard/handler.js';
 import { createMetrics } from '../../src/metrics/metrics.js';
-import { Sim } from '../connman/harness.js';
+import { Sim } from '../../src/sim/network.js';
 import { httpRequest } from './http-client.js';
 import { parseExposition } from '../metrics/exposition.js';
 

@@ -8,7 +8,7 @@
 import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { Subnet } from '../../src/address/subnet.js';
-import { DEFAULT_USER_AGENT } from '../../src/connman/manager.js';
+import { DEFAULT_USER_AGENT } from '../../src/wire/user-agent.js';
 import { PROTOCOL_VERSION } from '../../src/wire/version.js';
 import { LITECOIND_FACTS, requireLitecoind, startLitecoind, type LitecoindNode } from '../support/litecoind.js';
 import { loopback, startPeerbook } from '../support/peerbook-node.js';

@@ -22,7 +22,9 @@ import { VirtualClock } from '../../src/util/clock.js';
 import { bytesToHex } from '../../src/util/hex.js';
 import { ChaChaRandom } from '../../src/util/random.js';
 import { runCli } from '../cli/run-cli.js';
-import { LITECOIND_FACTS, READY_TIMEOUT_MS, requireLitecoind, startLitecoind, STOP_TIMEOUT_MS, type LitecoindNode } from '../support/litecoind.js';
+import {
+  LITECOIND_FACTS, litecoindCommand, litecoindEnv, READY_TIMEOUT_MS, requireLitecoind, startLitecoind, STOP_TIMEOUT_MS, type LitecoindNode,
+} from '../support/litecoind.js';
 import { tempDirFor } from '../support/tmp.js';
 
 const REGTEST_MAGIC = Uint8Array.of(0xfa, 0xbf, 0xb5, 0xda);
@@ -59,7 +61,7 @@ async function relaunch(node: LitecoindNode): Promise<() => Promise<void>> {
     '-disablewallet', '-printtoconsole=0', '-daemon', '-listen=0',
   ];
   await new Promise<void>((resolve, reject) => {
-    execFile('litecoind', args, { timeout: READY_TIMEOUT_MS }, (err, _out, stderr) => (err ? reject(new Error(`litecoind relaunch: ${stderr || err.message}`)) : resolve()));
+    execFile(litecoindCommand(), args, { timeout: READY_TIMEOUT_MS, env: litecoindEnv(node.datadir) }, (err, _out, stderr) => (err ? reject(new Error(`litecoind relaunch: ${stderr || err.message}`)) : resolve()));
   });
   let pid: number | undefined;
   const stop = async (): Promise<void> => {

@@ -18,7 +18,7 @@ import assert from 'node:assert/strict';
 import { NetAddress } from '../../src/address/netaddress.js';
 import type { AddressRecord } from '../../src/address/record.js';
 import { NetService } from '../../src/address/service.js';
-import { DEFAULT_USER_AGENT } from '../../src/connman/manager.js';
+import { DEFAULT_USER_AGENT } from '../../src/wire/user-agent.js';
 import { VirtualClock } from '../../src/util/clock.js';
 import { ChaChaRandom } from '../../src/util/random.js';
 import { hashToDisplayHex, MSG_BLOCK, type InvEntry } from '../../src/wire/inventory.js';
@@ -28,7 +28,7 @@ import { loopback, startPeerbook, type TestPeerbook } from '../support/peerbook-
 import { RawPeer } from '../support/raw-peer.js';
 import { drive, driveUntil, waitUntil } from '../support/wait.js';
 import { WireTap } from '../support/wire-tap.js';
-import { Sim, svc } from '../connman/harness.js';
+import { Sim, svc } from '../../src/sim/network.js';
 
 /** Core MAX_PCT_ADDR_TO_SEND: litecoind answers getaddr with this percentage of its table. */
 const GETADDR_PCT = 23;

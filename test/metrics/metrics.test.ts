@@ -3,13 +3,13 @@ import assert from 'node:assert/strict';
 import { Registry } from 'prom-client';
 import { NetAddress } from '../../src/address/netaddress.js';
 import { Subnet } from '../../src/address/subnet.js';
-import type { ManagerCounters } from '../../src/connman/manager.js';
+import type { ManagerCounters } from '../../src/connman/types.js';
 import {
   createMetrics, MAX_MESSAGE_TYPE_LABELS, METRIC_NAMES, OTHER_MESSAGE_TYPE, type MetricsSource,
 } from '../../src/metrics/metrics.js';
 import { encodeFrame } from '../../src/wire/frame.js';
 import { REGTEST } from '../../src/wire/params.js';
-import { FULL_NODE, Sim, svc } from '../connman/harness.js';
+import { FULL_NODE, Sim, svc } from '../../src/sim/network.js';
 import { parseExposition, type Exposition } from './exposition.js';
 
 async function scrape(m: ReturnType<typeof createMetrics>): Promise<Exposition> {

@@ -13,7 +13,7 @@ import Client from 'bitcoin-core';
 import { SystemClock } from '../../src/util/clock.js';
 import { requireLitecoind, startLitecoind } from '../support/litecoind.js';
 import { tempDirFor } from '../support/tmp.js';
-import { svc } from '../connman/harness.js';
+import { svc } from '../../src/sim/network.js';
 import { PASSWORD, RpcHarness, USER } from './helpers.js';
 
 /** bitcoin-cli's exit status for an RPC error: abs(code), as the OS keeps it (one byte). */

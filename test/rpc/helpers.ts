@@ -10,7 +10,7 @@ import { RpcError } from '../../src/rpc/errors.js';
 import { writeJson } from '../../src/rpc/json.js';
 import { createDispatcher, type RpcContext } from '../../src/rpc/methods.js';
 import { RpcServer, type RpcServerOptions } from '../../src/rpc/server.js';
-import { Sim } from '../connman/harness.js';
+import { Sim } from '../../src/sim/network.js';
 
 /** Credentials the harness configures. */
 export const USER = 'alice';

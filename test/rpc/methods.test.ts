@@ -5,7 +5,7 @@ import { NetService } from '../../src/address/service.js';
 import { MAINNET } from '../../src/wire/params.js';
 import { helpText } from '../../src/rpc/args.js';
 import { MAX_STOP_WAIT_MS, METHOD_SPECS } from '../../src/rpc/methods.js';
-import { FULL_NODE, Sim, svc } from '../connman/harness.js';
+import { FULL_NODE, Sim, svc } from '../../src/sim/network.js';
 import { directDispatcher, rpcError } from './helpers.js';
 
 /** Core v28 getpeerinfo keys, in order (mapped_as, addrlocal and the ping fields only when known). */

@@ -6,7 +6,7 @@ import net from 'node:net';
 import { networkInterfaces } from 'node:os';
 import path from 'node:path';
 import { Subnet } from '../../src/address/subnet.js';
-import { MemoryLogger } from '../../src/connman/logger.js';
+import { MemoryLogger } from '../../src/util/logger.js';
 import { RpcConfigError } from '../../src/rpc/errors.js';
 import { AUTH_FAILURE_DELAY_MS, clientAllowed, DEFAULT_REQUEST_TIMEOUT_MS, loopbackSubnets, MAX_HEADER_BYTES, RpcServer } from '../../src/rpc/server.js';
 import { tempDirFor } from '../support/tmp.js';
@@ -336,4 +336,18 @@ test('request headers over MAX_HEADER_BYTES are refused 431 before anything runs
   const r = await h.post({ method: 'stop', id: 1 }, { headers: { 'X-Padding': 'x'.repeat(MAX_HEADER_BYTES) } });
   assert.equal(r.status, 431);
   assert.equal(h.stopCalls, 0);
+});
+
+test('in warmup every call, even an unknown one, is answered RPC_IN_WARMUP with the status text, until the warmup ends', async (t) => {
+  const h = await new RpcHarness().start({ warmupStatus: 'Loading P2P addresses…' });
+  t.after(() => h.stop());
+  assert.ok(h.rpc.inWarmup);
+  for (const method of ['getconnectioncount', 'stop', 'nosuchmethod']) {
+    const r = await h.post({ method, params: [], id: 1 });
+    assert.equal(r.status, 500);
+    assert.deepEqual(r.json, { result: null, error: { code: -28, message: 'Loading P2P addresses…' }, id: 1 }, method);
+  }
+  assert.equal(h.stopCalls, 0, 'stop did not run during warmup');
+  h.rpc.setWarmupFinished();
+  assert.deepEqual(await h.call('getconnectioncount'), { result: 0, error: null, id: 1 });
 });

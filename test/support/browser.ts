@@ -46,6 +46,8 @@ export async function launchBrowser(width: number, height: number): Promise<Test
   try {
     context = await chromium.launchPersistentContext(profile, {
       executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true, viewport: { width, height }, deviceScaleFactor: 1,
+      // Chromium keeps settings and caches under HOME (~/.config/chromium, ~/.cache): give it the throw-away profile.
+      env: { ...process.env, HOME: profile },
     });
   } catch (e) {
     await rm(profile, { recursive: true, force: true });

@@ -10,12 +10,16 @@
  * - `startLitecoind()` runs a regtest daemon in a fresh temporary datadir, on loopback only, never
  *   dialing out (-connect=0, no DNS seeds, no discovery, no UPnP, no Tor), on free ports, retrying on
  *   port races, and waits until RPC answers. `stop()` shuts it down cleanly (SIGKILL as a fallback).
+ * - Nothing is written into the user's home: Debian's /usr/bin/litecoind is a wrapper script that
+ *   creates ~/.litecoin/litecoin.conf (with a random rpcpassword that then breaks every
+ *   `litecoin-cli -rpccookiefile=…` call), so the real binary behind it is run instead
+ *   (`litecoindCommand()`), and every child gets its datadir as HOME (`litecoindEnv()`).
  *
  * Facts about litecoind 0.21.2.1 that tests rely on are collected in LITECOIND_FACTS.
  * Polling with real timers is unavoidable here: the daemon is a separate process on the wall clock.
  */
 import { execFile, spawn } from 'node:child_process';
-import { constants } from 'node:fs';
+import { constants, existsSync } from 'node:fs';
 import { access, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
@@ -69,6 +73,18 @@ const POLL_MS = 100;
 
 const DAEMON = 'litecoind';
 const CLI = 'litecoin-cli';
+/** Debian's real daemon; /usr/bin/litecoind only writes ~/.litecoin/litecoin.conf and execs this. */
+export const DEBIAN_REAL_LITECOIND = '/usr/lib/litecoin/litecoind';
+
+/** The daemon to run: Debian's real binary when installed (never its HOME-writing wrapper), else `litecoind` on PATH. */
+export function litecoindCommand(): string {
+  return existsSync(DEBIAN_REAL_LITECOIND) ? DEBIAN_REAL_LITECOIND : DAEMON;
+}
+
+/** The environment of a litecoind/litecoin-cli child: HOME is its own datadir, so nothing lands in the user's home. */
+export function litecoindEnv(datadir: string): NodeJS.ProcessEnv {
+  return { ...process.env, HOME: datadir };
+}
 
 // ---- availability -------------------------------------------------------------------------------
 
@@ -278,7 +294,7 @@ function cliRunner(datadir: string, rpcPort: number) {
   return (...args: Array<string | number | boolean>): Promise<any> =>
     new Promise((resolve, reject) => {
       const argv = ['-regtest', `-datadir=${datadir}`, `-rpcport=${rpcPort}`, '-rpcconnect=127.0.0.1', ...args.map(String)];
-      execFile(CLI, argv, { timeout: CLI_TIMEOUT_MS, maxBuffer: 64 * 1024 * 1024 }, (err, stdout, stderr) => {
+      execFile(CLI, argv, { timeout: CLI_TIMEOUT_MS, maxBuffer: 64 * 1024 * 1024, env: litecoindEnv(datadir) }, (err, stdout, stderr) => {
         if (err) {
           const text = (stderr || err.message).trim();
           const code = /error code: (-?\d+)/.exec(text);
@@ -314,7 +330,7 @@ async function startOnce(options: StartOptions): Promise<LitecoindNode> {
     ...(options.extraArgs ?? []),
   ];
   const cli = cliRunner(datadir, rpcPort);
-  const launched = await run(DAEMON, args, { timeoutMs: READY_TIMEOUT_MS });
+  const launched = await run(litecoindCommand(), args, { timeoutMs: READY_TIMEOUT_MS, env: litecoindEnv(datadir) });
   if (launched.code !== 0) {
     await rm(datadir, { recursive: true, force: true });
     throw new Error(`${DAEMON} ${args.join(' ')} exited with ${launched.code ?? launched.signal}: ${launched.stderr.trim()}`);

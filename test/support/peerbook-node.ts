@@ -8,8 +8,9 @@
 import type { TestContext } from 'node:test';
 import type { AddressRecord } from '../../src/address/record.js';
 import { NetService } from '../../src/address/service.js';
-import { MemoryLogger } from '../../src/connman/logger.js';
-import { PeerManager, type PeerInfo } from '../../src/connman/manager.js';
+import { MemoryLogger } from '../../src/util/logger.js';
+import { PeerManager } from '../../src/connman/manager.js';
+import type { PeerInfo } from '../../src/connman/types.js';
 import type { PeerManagerOptions } from '../../src/connman/options.js';
 import { SystemClock, VirtualClock, type Clock } from '../../src/util/clock.js';
 import type { InvEntry } from '../../src/wire/inventory.js';

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { VirtualClock, AbortError } from '../../src/util/clock.js';
+import { VirtualClock, AbortError, MockableClock, MAX_MOCK_TIME_S } from '../../src/util/clock.js';
 
 test('virtual timers fire in due order, ties in creation order, only as time advances', () => {
   const clock = new VirtualClock(0);
@@ -55,4 +55,38 @@ test('sleep resolves on tick and rejects on abort', async () => {
 test('virtual time never goes backwards', () => {
   const clock = new VirtualClock(100);
   assert.throws(() => clock.setTime(99), RangeError);
+});
+
+test('a mock time pins the clock at that instant until changed, and 0 returns to the underlying clock (Core SetMockTime)', () => {
+  const base = new VirtualClock(1_700_000_000_500);
+  const clock = new MockableClock(base);
+  assert.equal(clock.now(), 1_700_000_000_500, 'no mock time: the underlying clock');
+  clock.setMockTime(1_234_567_890);
+  assert.equal(clock.now(), 1_234_567_890_000);
+  assert.equal(clock.nowSeconds(), 1_234_567_890);
+  assert.equal(clock.mockTimeSeconds, 1_234_567_890);
+  base.advance(60_000);
+  assert.equal(clock.now(), 1_234_567_890_000, 'time stands still while mocked');
+  clock.setMockTime(0);
+  assert.equal(clock.now(), 1_700_000_060_500, 'unmocked: the underlying clock again');
+  assert.equal(clock.mockTimeSeconds, 0);
+});
+
+test('timers of a mockable clock run on the underlying clock, whatever the mock time', () => {
+  const base = new VirtualClock(0);
+  const clock = new MockableClock(base);
+  clock.setMockTime(2_000_000_000);
+  let fired = false;
+  clock.setTimeout(() => { fired = true; }, 1_000);
+  base.advance(999);
+  assert.equal(fired, false);
+  base.advance(1);
+  assert.equal(fired, true);
+});
+
+test('a mock time outside [0, MAX_MOCK_TIME_S] or not whole seconds is refused', () => {
+  const clock = new MockableClock(new VirtualClock());
+  for (const bad of [-1, MAX_MOCK_TIME_S + 1, 1.5, Number.NaN]) assert.throws(() => clock.setMockTime(bad), RangeError, String(bad));
+  clock.setMockTime(MAX_MOCK_TIME_S);
+  assert.equal(clock.nowSeconds(), MAX_MOCK_TIME_S);
 });

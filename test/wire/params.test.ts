@@ -70,6 +70,9 @@ test('mainnet fixed seeds mix every reachable network; regtest has none', () => 
   assert.ok(MAINNET.fixedSeeds.length >= 8 && MAINNET.fixedSeeds.length <= 13);
   assert.ok(MAINNET.fixedSeeds.every((s) => s.addr.isValid() && s.addr.isRoutable()));
   assert.ok(MAINNET.fixedSeeds.every((s) => s.port === (s.addr.net === Net.I2P ? 0 : 8333)));
+  assert.ok(TESTNET3.fixedSeeds.length >= 150 && TESTNET3.fixedSeeds.every((s) => s.port === (s.addr.net === Net.I2P ? 0 : 18333)),
+    'testnet3 carries Core\'s whole list (179 entries), every network represented');
+  assert.deepEqual(new Set(TESTNET3.fixedSeeds.map((s) => s.addr.net)), nets);
   assert.ok(TESTNET4.fixedSeeds.length > 0 && TESTNET4.fixedSeeds.every((s) => s.port === 0 || s.port === 48333));
   assert.ok(SIGNET.fixedSeeds.length > 0 && SIGNET.fixedSeeds.every((s) => s.port === 0 || s.port === 38333));
   assert.deepEqual(REGTEST.fixedSeeds, []);

@@ -2,10 +2,10 @@
  * Connection permissions (Core net_permissions.h/.cpp): flags granted to peers matched by
  * `-whitelist=[flags@]subnet` or connecting to a `-whitebind=[flags@]addr:port` listener.
  */
-import { NetService } from '../address/service.js';
-import { Subnet } from '../address/subnet.js';
-import type { NetAddress } from '../address/netaddress.js';
-import { ParseError } from '../util/errors.js';
+import { NetService } from '../../address/service.js';
+import { Subnet } from '../../address/subnet.js';
+import type { NetAddress } from '../../address/netaddress.js';
+import { ParseError } from '../../util/errors.js';
 
 /** Core `NetPermissionFlags` bit values. */
 export const Permission = {

@@ -1,8 +1,9 @@
 /**
  * Outbound connection policy (Core net.cpp `ThreadOpenConnections`, net_processing.cpp
- * `EvictExtraOutboundPeers`) as pure functions: what kind of connection to open next, which address
- * to dial for it, and which surplus outbound peer to let go. The connection manager's loop calls these
- * with plain data; tests state a scenario in a few lines.
+ * `EvictExtraOutboundPeers`) as pure functions: what kind of connection to open next, whether an
+ * anchor or a candidate address is acceptable for it, and which surplus outbound peer to let go. The
+ * outbound component (../outbound.ts, ../outbound-choice.ts) gathers the inputs, asks, and carries out
+ * the answer; tests state a scenario in a few lines.
  *
  * Diversity is the defence against eclipse attacks: at most one automatic outbound peer per IPv4/IPv6
  * network group (/16, /32 or AS), two block-relay-only peers that leak no transaction or address
@@ -10,12 +11,12 @@
  * addresses so the tried table fills with live, diverse nodes, and an extra peer on any reachable
  * network we have no peer on.
  */
-import type { NetAddress } from '../address/netaddress.js';
-import { Net, type NetId } from '../address/network.js';
-import type { AddressRecord } from '../address/record.js';
-import type { NetService } from '../address/service.js';
-import type { AddrMan } from '../addrman/addrman.js';
-import type { Random } from '../util/random.js';
+import type { NetAddress } from '../../address/netaddress.js';
+import { Net, type NetId } from '../../address/network.js';
+import type { AddressRecord } from '../../address/record.js';
+import type { NetService } from '../../address/service.js';
+import type { Random } from '../../util/random.js';
+import { hasAllDesirableServiceFlags } from '../../wire/services.js';
 import { isBadPort } from './bad-ports.js';
 
 /** Core net.h MAX_OUTBOUND_FULL_RELAY_CONNECTIONS. */
@@ -80,9 +81,10 @@ export function slotBudget(maxConnections = DEFAULT_MAX_PEER_CONNECTIONS): SlotB
   };
 }
 
-/** What `nextConnectionType` looks at. Times are ms. */
+/** What `nextConnectionType` looks at. */
 export interface ConnectionTypeInput {
-  now: number;
+  /** Now, ms. */
+  nowMs: number;
   budget: SlotBudget;
   /** Anchors not yet tried. */
   anchorsLeft: number;
@@ -94,9 +96,12 @@ export interface ConnectionTypeInput {
   tryNewOutboundPeer: boolean;
   /** Initial sync is done, so extra block-relay peers may rotate (Core m_start_extra_block_relay_peers). */
   startExtraBlockRelayPeers: boolean;
-  nextExtraBlockRelayAt: number;
-  nextFeelerAt: number;
-  nextExtraNetworkPeerAt: number;
+  /** When the next extra block-relay-only peer is due, ms. */
+  nextExtraBlockRelayAtMs: number;
+  /** When the next feeler is due, ms. */
+  nextFeelerAtMs: number;
+  /** When the next extra-network peer is due, ms. */
+  nextExtraNetworkPeerAtMs: number;
   /** A reachable network we have no full-relay/manual peer on but addresses for (Core MaybePickPreferredNetwork). */
   preferredNetwork?: NetId;
   /** Service bits we have too few outbound peers for (service-aware policy); 0n when none. */
@@ -118,12 +123,12 @@ export function nextConnectionType(s: ConnectionTypeInput): ConnectionDecision |
   }
   if (s.blockRelay < s.budget.maxBlockRelay) return { type: 'block-relay-only', anchor: false };
   if (s.tryNewOutboundPeer) return { type: 'outbound-full-relay', extra: true };
-  if (s.now > s.nextExtraBlockRelayAt && s.startExtraBlockRelayPeers) {
+  if (s.nowMs > s.nextExtraBlockRelayAtMs && s.startExtraBlockRelayPeers) {
     return { type: 'block-relay-only', anchor: false, reschedule: 'extra-block-relay' };
   }
-  if (s.now > s.nextFeelerAt) return { type: 'feeler', reschedule: 'feeler' };
+  if (s.nowMs > s.nextFeelerAtMs) return { type: 'feeler', reschedule: 'feeler' };
   if (s.fullRelay === s.budget.maxOutboundFullRelay && s.budget.maxOutboundFullRelay === MAX_OUTBOUND_FULL_RELAY_CONNECTIONS &&
-    s.now > s.nextExtraNetworkPeerAt && s.preferredNetwork !== undefined) {
+    s.nowMs > s.nextExtraNetworkPeerAtMs && s.preferredNetwork !== undefined) {
     return { type: 'outbound-full-relay', extra: true, preferredNetwork: s.preferredNetwork, reschedule: 'extra-network' };
   }
   return undefined;
@@ -142,13 +147,8 @@ export function pickPreferredNetwork(reachable: ReadonlySet<NetId>, peersOnNetwo
   return nets.find((n) => reachable.has(n) && peersOnNetwork(n) === 0 && addressesOnNetwork(n) > 0);
 }
 
-/** What `chooseOutboundAddress` needs to know. Times are ms. */
-export interface AddressChoiceInput {
-  addrman: AddrMan;
-  decision: ConnectionDecision;
-  now: number;
-  /** Anchors left (consumed from the end, as Core pops them). */
-  anchors: AddressRecord[];
+/** The rules a candidate address is judged by (plain data and predicates; no table, no effects). */
+export interface CandidateRules {
   /** Group keys (hex) of current outbound IPv4/IPv6 peers: only one automatic outbound per group. */
   outboundGroups: ReadonlySet<string>;
   /** Group key of an address. */
@@ -171,82 +171,65 @@ export interface AddressChoiceInput {
   defaultPort: number;
 }
 
-/** Why the last candidate was skipped (for logs and tests). */
+/** Why a candidate was skipped (for logs and tests). */
 export type SkipReason = 'netgroup' | 'unreachable' | 'recently-tried' | 'services' | 'port' | 'added-node' | 'connected';
 
-/** The chosen address, or undefined with the reasons candidates were skipped. */
-export interface AddressChoice {
-  record: AddressRecord | undefined;
-  anchor: boolean;
-  tries: number;
-  skipped: Partial<Record<SkipReason, number>>;
-}
+/** What `judgeCandidate` says: take it, skip it (and why), or stop looking (Core's `break`). */
+export type CandidateVerdict = 'accept' | 'stop' | SkipReason;
 
 function isIp(addr: NetAddress): boolean {
   return addr.isIPv4() || addr.isIPv6();
 }
 
 /**
- * Core's address loop in `ThreadOpenConnections`: anchors first (for an anchor decision), else up to
- * 100 addresses from the table, skipping used netgroups (not for feelers), unreachable networks,
- * recently tried addresses (first 30 tries), missing services, bad ports (first 50 tries) and
- * -addnode entries. Feelers test tried-table collisions first, then new-table addresses.
+ * Core `ThreadOpenConnections`, the anchor step: anchors are taken from the end (Core pops them), and
+ * unusable ones — invalid, ours, unreachable, lacking services, in a used group — are dropped on the way.
+ * Returns the anchor to dial (if any) and how many anchors this consumed from the end of the list; the
+ * caller removes them.
  */
-export function chooseOutboundAddress(input: AddressChoiceInput): AddressChoice {
-  const { addrman, decision } = input;
-  const skipped: Partial<Record<SkipReason, number>> = {};
-  const skip = (why: SkipReason): void => { skipped[why] = (skipped[why] ?? 0) + 1; };
-  const feeler = decision.type === 'feeler';
-  if (decision.type === 'block-relay-only' && decision.anchor) {
-    while (input.anchors.length > 0) {
-      const a = input.anchors.pop()!;
-      const addr = a.service.addr;
-      if (!addr.isValid() || input.isOwnAddress(a.service) || !input.reachable.has(addr.getNetwork()) ||
-        !input.hasDesirableServices(a.services) || (isIp(addr) && input.outboundGroups.has(input.groupKey(addr)))) continue;
-      return { record: a, anchor: true, tries: 0, skipped };
-    }
+export function chooseAnchor(anchors: readonly AddressRecord[], rules: CandidateRules): { record: AddressRecord | undefined; consumed: number } {
+  for (let i = anchors.length - 1; i >= 0; i--) {
+    const a = anchors[i];
+    const addr = a.service.addr;
+    if (!addr.isValid() || rules.isOwnAddress(a.service) || !rules.reachable.has(addr.getNetwork()) ||
+      !rules.hasDesirableServices(a.services) || (isIp(addr) && rules.outboundGroups.has(rules.groupKey(addr)))) continue;
+    return { record: a, consumed: anchors.length - i };
   }
-  const reachable = [...input.reachable];
-  addrman.resolveCollisions();
-  const nowSeconds = Math.floor(input.now / 1000);
-  let tries = 0;
-  while (tries < MAX_SELECT_TRIES) {
-    tries++;
-    let picked: { record: AddressRecord; lastTry: number } | undefined;
-    if (feeler) {
-      picked = addrman.selectTriedCollision();
-      if (picked && input.isConnected(picked.record.service)) {
-        // Testing an address we are already connected to would evict a live peer: mark it good instead.
-        addrman.good(picked.record.service);
-        picked = undefined;
-      }
-      if (!picked || !picked.record.service.addr.isValid()) picked = addrman.select({ newOnly: true, networks: reachable });
-    } else if (decision.type === 'outbound-full-relay' && decision.preferredNetwork !== undefined) {
-      picked = addrman.select({ networks: [decision.preferredNetwork] });
-    } else if (decision.type === 'outbound-full-relay' && decision.requiredServices) {
-      const r = addrman.selectForConnection({ requiredServices: decision.requiredServices, networks: reachable });
-      picked = r ? { record: r, lastTry: addrman.getInfo(r.service)?.lastTry ?? 0 } : undefined;
-    } else {
-      picked = addrman.select({ networks: reachable });
-    }
-    if (!picked) break;
-    const { record, lastTry } = picked;
-    const addr = record.service.addr;
-    if (!feeler && isIp(addr) && input.outboundGroups.has(input.groupKey(addr))) { skip('netgroup'); continue; }
-    if (!addr.isValid() || input.isOwnAddress(record.service)) break;
-    if (!input.reachable.has(addr.getNetwork())) { skip('unreachable'); continue; }
-    if (input.isConnected(record.service)) { skip('connected'); continue; }
-    if (nowSeconds - lastTry < RECENTLY_TRIED_MS / 1000 && tries < RECENTLY_TRIED_TRIES) { skip('recently-tried'); continue; }
-    if (!feeler && !input.hasDesirableServices(record.services)) { skip('services'); continue; }
-    if (feeler && !input.mayHaveUsefulAddressDB(record.services)) { skip('services'); continue; }
-    if (tries < BAD_PORT_TRIES && isIp(addr)) {
-      const badPort = input.strictPorts ? record.service.port !== input.defaultPort : isBadPort(record.service.port);
-      if (badPort) { skip('port'); continue; }
-    }
-    if (input.isAddedNode(record.service)) { skip('added-node'); continue; }
-    return { record, anchor: false, tries, skipped };
+  return { record: undefined, consumed: anchors.length };
+}
+
+/**
+ * Core's per-candidate checks in `ThreadOpenConnections`, in Core's order: a used netgroup (not for
+ * feelers), an invalid or own address (stop looking), an unreachable network, an address already
+ * connected, one tried in the last 10 minutes (first 30 tries), missing services (feelers: only a
+ * useful address table), a bad port (first 50 tries), an -addnode entry. `tries` counts from 1.
+ */
+export function judgeCandidate(candidate: { record: AddressRecord; lastTryS: number }, tries: number, nowMs: number, feeler: boolean,
+  rules: CandidateRules): CandidateVerdict {
+  const { record, lastTryS } = candidate;
+  const addr = record.service.addr;
+  if (!feeler && isIp(addr) && rules.outboundGroups.has(rules.groupKey(addr))) return 'netgroup';
+  if (!addr.isValid() || rules.isOwnAddress(record.service)) return 'stop';
+  if (!rules.reachable.has(addr.getNetwork())) return 'unreachable';
+  if (rules.isConnected(record.service)) return 'connected';
+  if (Math.floor(nowMs / 1000) - lastTryS < RECENTLY_TRIED_MS / 1000 && tries < RECENTLY_TRIED_TRIES) return 'recently-tried';
+  if (!feeler && !rules.hasDesirableServices(record.services)) return 'services';
+  if (feeler && !rules.mayHaveUsefulAddressDB(record.services)) return 'services';
+  if (tries < BAD_PORT_TRIES && isIp(addr)) {
+    const badPort = rules.strictPorts ? record.service.port !== rules.defaultPort : isBadPort(record.service.port);
+    if (badPort) return 'port';
   }
-  return { record: undefined, anchor: false, tries, skipped };
+  if (rules.isAddedNode(record.service)) return 'added-node';
+  return 'accept';
+}
+
+/**
+ * Core `HasAllDesirableServiceFlags` (NODE_NETWORK|NODE_WITNESS, or NODE_NETWORK_LIMITED|NODE_WITNESS
+ * within `bestBlockDepth` of the tip), or exactly the application's `desirable` bits when it set them.
+ */
+export function hasDesirableServices(services: bigint, desirable: bigint | undefined, bestBlockDepth: number): boolean {
+  if (desirable !== undefined) return (services & desirable) === desirable;
+  return hasAllDesirableServiceFlags(services, bestBlockDepth);
 }
 
 /**
@@ -257,12 +240,13 @@ export function shouldCountFailures(outboundGroups: number, privacyNetworkPeers:
   return outboundGroups + privacyNetworkPeers >= Math.min(budget.maxConnections - 1, 2);
 }
 
-/** What surplus-outbound eviction looks at per peer. Times are ms. */
+/** What surplus-outbound eviction looks at per peer. */
 export interface OutboundPeerInfo {
   id: number;
-  connectedAt: number;
-  /** Last time the peer announced a block we did not have (0 = never). */
-  lastBlockAnnouncement: number;
+  /** When the connection was made, ms. */
+  connectedAtMs: number;
+  /** Last time the peer sent us a block we did not have, s (0 = never); only compared between peers. */
+  lastBlockS: number;
   /** Protected from chain-sync eviction (Core m_protect), e.g. by the application. */
   protected: boolean;
   /** The only full-relay or manual peer on its network (Core: keep it). */
@@ -275,13 +259,13 @@ export interface OutboundPeerInfo {
  * Core `EvictExtraOutboundPeers`, block-relay part: with more block-relay-only peers than slots, evict
  * the youngest unless it gave us a block more recently than the second youngest.
  */
-export function blockRelayPeerToEvict(peers: readonly OutboundPeerInfo[], maxBlockRelay: number, now: number): number | undefined {
+export function blockRelayPeerToEvict(peers: readonly OutboundPeerInfo[], maxBlockRelay: number, nowMs: number): number | undefined {
   if (peers.length <= maxBlockRelay) return undefined;
   const byAge = [...peers].sort((a, b) => b.id - a.id); // youngest (highest id) first
   const [youngest, second] = byAge;
   let victim = youngest;
-  if (second && youngest.lastBlockAnnouncement > second.lastBlockAnnouncement) victim = second;
-  if (now - victim.connectedAt < MINIMUM_CONNECT_TIME_MS || victim.blocksInFlight > 0) return undefined;
+  if (second && youngest.lastBlockS > second.lastBlockS) victim = second;
+  if (nowMs - victim.connectedAtMs < MINIMUM_CONNECT_TIME_MS || victim.blocksInFlight > 0) return undefined;
   return victim.id;
 }
 
@@ -290,15 +274,15 @@ export function blockRelayPeerToEvict(peers: readonly OutboundPeerInfo[], maxBlo
  * unprotected one whose last block announcement is oldest (ties: the younger), never the only peer
  * on its network, and only once it has been connected 30 s with no blocks in flight.
  */
-export function fullRelayPeerToEvict(peers: readonly OutboundPeerInfo[], maxFullRelay: number, now: number): number | undefined {
+export function fullRelayPeerToEvict(peers: readonly OutboundPeerInfo[], maxFullRelay: number, nowMs: number): number | undefined {
   if (peers.length <= maxFullRelay) return undefined;
   let worst: OutboundPeerInfo | undefined;
   for (const p of peers) {
     if (p.protected || p.onlyOnItsNetwork) continue;
-    if (!worst || p.lastBlockAnnouncement < worst.lastBlockAnnouncement ||
-      (p.lastBlockAnnouncement === worst.lastBlockAnnouncement && p.id > worst.id)) worst = p;
+    if (!worst || p.lastBlockS < worst.lastBlockS ||
+      (p.lastBlockS === worst.lastBlockS && p.id > worst.id)) worst = p;
   }
-  if (!worst || now - worst.connectedAt < MINIMUM_CONNECT_TIME_MS || worst.blocksInFlight > 0) return undefined;
+  if (!worst || nowMs - worst.connectedAtMs < MINIMUM_CONNECT_TIME_MS || worst.blocksInFlight > 0) return undefined;
   return worst.id;
 }
 

@@ -6,12 +6,15 @@
  * transaction, and one per outbound peer (mean 2 s). Blocks (and anything that is not a transaction)
  * are announced at once, as Core does: their propagation speed matters and their origin is public. Each peer remembers, in a bounded most-recently-used cache, what it
  * announced to us and what we announced to it, so nothing is echoed back.
+ *
+ * A protocol plug-in (../protocol.ts): each peer's queue and timer live in a slot on its record.
  */
-import type { Peer } from '../peer/peer.js';
-import type { Clock } from '../util/clock.js';
-import type { Random } from '../util/random.js';
-import { MSG_TX, MSG_TYPE_MASK, MSG_WTX, type InvEntry } from '../wire/inventory.js';
-import { MAX_INV_SZ, type InventoryMessage } from '../wire/messages.js';
+import type { Peer } from '../../peer/peer.js';
+import type { Random } from '../../util/random.js';
+import { MSG_TX, MSG_TYPE_MASK, MSG_WTX, type InvEntry } from '../../wire/inventory.js';
+import { MAX_INV_SZ, type Message } from '../../wire/messages.js';
+import type { ProtocolPlugin } from '../protocol.js';
+import { PeerSlot, type PeerRecord } from '../registry.js';
 
 /** Core INBOUND_INVENTORY_BROADCAST_INTERVAL: mean of the shared inbound trickle timer, ms. */
 export const INBOUND_INVENTORY_BROADCAST_INTERVAL_MS = 5_000;
@@ -37,14 +40,29 @@ function relaysTransactions(peer: Peer): boolean {
   return peer.connType !== 'block-relay-only' && (peer.remote?.relay ?? false);
 }
 
+/** One peer's announcement queue and (outbound) trickle timer. */
+interface PeerInventoryState {
+  /** Transactions waiting for the next trickle, oldest first (at most MAX_PENDING_INVENTORY). */
+  queue: InvEntry[];
+  /** When this outbound peer's next trickle is due, ms (unset until its first trickle). */
+  nextSendAtMs: number | undefined;
+}
+
+/** The slot inventory relay keeps its per-peer state in. */
+const INV_STATE = new PeerSlot<PeerInventoryState>('inv-relay');
+
+function stateOf(record: PeerRecord): PeerInventoryState {
+  return record.get(INV_STATE) ?? record.set(INV_STATE, { queue: [], nextSendAtMs: undefined });
+}
+
 /** Per-peer announcement queues and trickle timers. */
-export class InventoryRelay {
-  private readonly pending = new Map<number, InvEntry[]>();
-  private readonly nextSendAt = new Map<number, number>();
+export class InventoryRelay implements ProtocolPlugin {
+  /** @inheritdoc */
+  readonly name = 'inv-relay';
   private nextInboundSendAt = 0;
 
-  /** @param clock time; @param random timer draws; @param peers every current peer. */
-  constructor(private readonly clock: Clock, private readonly random: Random, private readonly peers: () => Iterable<Peer>) {}
+  /** @param random timer draws; @param peers every current peer's record. */
+  constructor(private readonly random: Random, private readonly peers: () => Iterable<PeerRecord>) {}
 
   /**
    * Announces `entries` to every ready peer that does not know them: blocks and other non-transaction
@@ -53,7 +71,8 @@ export class InventoryRelay {
    */
   announce(entries: readonly InvEntry[]): number {
     let reached = 0;
-    for (const peer of this.peers()) {
+    for (const record of this.peers()) {
+      const { peer } = record;
       if (!peer.isReady || peer.isDisconnecting) continue;
       const wanted = entries.filter((e) => !peer.knownInventory.has(inventoryKey(e)) && (!isTransaction(e) || relaysTransactions(peer)));
       if (wanted.length === 0) continue;
@@ -64,8 +83,7 @@ export class InventoryRelay {
       }
       const later = wanted.filter(isTransaction);
       if (later.length > 0) {
-        let queue = this.pending.get(peer.id);
-        if (!queue) this.pending.set(peer.id, (queue = []));
+        const { queue } = stateOf(record);
         queue.push(...later);
         if (queue.length > MAX_PENDING_INVENTORY) queue.splice(0, queue.length - MAX_PENDING_INVENTORY);
       }
@@ -74,39 +92,37 @@ export class InventoryRelay {
     return reached;
   }
 
-  /** Records what a peer announced (so it is never announced back to it). */
-  onMessage(peer: Peer, message: { type: string }): void {
+  /** Records what a peer announced (so it is never announced back to it); never consumes the message. */
+  onMessage(record: PeerRecord, message: Message): boolean {
     if (message.type === 'inv') {
-      for (const e of (message as InventoryMessage).entries) peer.knownInventory.add(inventoryKey(e));
+      for (const e of message.entries) record.peer.knownInventory.add(inventoryKey(e));
     }
-  }
-
-  /** Forgets a disconnected peer. */
-  onDisconnect(peer: Peer): void {
-    this.pending.delete(peer.id);
-    this.nextSendAt.delete(peer.id);
+    return false;
   }
 
   /** Entries queued for a peer. */
   pendingFor(peerId: number): number {
-    return this.pending.get(peerId)?.length ?? 0;
+    for (const r of this.peers()) if (r.id === peerId) return r.get(INV_STATE)?.queue.length ?? 0;
+    return 0;
   }
 
   /** Flushes the queues whose timers have fired. */
-  tick(): void {
-    const now = this.clock.now();
+  tick(nowMs: number): void {
+    const now = nowMs;
     const inboundDue = now >= this.nextInboundSendAt;
     if (inboundDue) this.nextInboundSendAt = now + this.random.randExpDuration(INBOUND_INVENTORY_BROADCAST_INTERVAL_MS);
-    for (const peer of this.peers()) {
-      const queue = this.pending.get(peer.id);
+    for (const record of this.peers()) {
+      const { peer } = record;
+      const state = record.get(INV_STATE);
       if (!peer.isReady || peer.isDisconnecting) continue;
       if (peer.inbound) {
         if (!inboundDue) continue;
       } else {
-        const at = this.nextSendAt.get(peer.id) ?? 0;
+        const at = state?.nextSendAtMs ?? 0;
         if (now < at) continue;
-        this.nextSendAt.set(peer.id, now + this.random.randExpDuration(OUTBOUND_INVENTORY_BROADCAST_INTERVAL_MS));
+        stateOf(record).nextSendAtMs = now + this.random.randExpDuration(OUTBOUND_INVENTORY_BROADCAST_INTERVAL_MS);
       }
+      const queue = state?.queue;
       if (!queue || queue.length === 0) continue;
       const batch: InvEntry[] = [];
       while (queue.length > 0 && batch.length < Math.min(INVENTORY_BROADCAST_MAX, MAX_INV_SZ)) {

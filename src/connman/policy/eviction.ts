@@ -11,20 +11,20 @@
  * pure uptime race. Among the remaining candidates it evicts the youngest peer of the netgroup with
  * the most connections, so an attacker who floods from one netgroup evicts its own connections first.
  */
-import { Net, type NetId } from '../address/network.js';
+import { Net, type NetId } from '../../address/network.js';
 
-/** Core `NodeEvictionCandidate`: what eviction knows about each peer. Times are seconds; ping µs. */
+/** Core `NodeEvictionCandidate`: what eviction knows about each peer. Units are in the field names. */
 export interface EvictionCandidate {
   /** Peer id. */
   id: number;
-  /** When the connection was made (seconds; larger = younger). */
-  connected: number;
-  /** Lowest ping seen (µs; Infinity when none). */
-  minPingTime: number;
-  /** Last time the peer sent a novel block (seconds; 0 = never). */
-  lastBlockTime: number;
-  /** Last time the peer sent a novel transaction (seconds; 0 = never). */
-  lastTxTime: number;
+  /** When the connection was made, s (larger = younger). */
+  connectedS: number;
+  /** Lowest ping seen, µs (Number.MAX_SAFE_INTEGER when none). */
+  minPingUs: number;
+  /** Last time the peer sent a novel block, s (0 = never). */
+  lastBlockS: number;
+  /** Last time the peer sent a novel transaction, s (0 = never). */
+  lastTxS: number;
   /** Peer offers all the services we want (Core fRelevantServices). */
   relevantServices: boolean;
   /** Peer relays transactions to us (Core m_relay_txs). */
@@ -53,37 +53,37 @@ function byLess(less: (a: EvictionCandidate, b: EvictionCandidate) => boolean): 
 }
 
 /** Lowest ping sorts last (protected). */
-const reverseMinPingTime = byLess((a, b) => a.minPingTime > b.minPingTime);
+const reverseMinPingTime = byLess((a, b) => a.minPingUs > b.minPingUs);
 /** Longest-connected sorts last (protected). */
-const reverseTimeConnected = byLess((a, b) => a.connected > b.connected);
+const reverseTimeConnected = byLess((a, b) => a.connectedS > b.connectedS);
 /** Highest keyed netgroup sorts last. */
 const netGroupKeyed = byLess((a, b) => a.keyedNetGroup < b.keyedNetGroup);
 
 const blockTime = byLess((a, b) => {
-  if (a.lastBlockTime !== b.lastBlockTime) return a.lastBlockTime < b.lastBlockTime;
+  if (a.lastBlockS !== b.lastBlockS) return a.lastBlockS < b.lastBlockS;
   if (a.relevantServices !== b.relevantServices) return b.relevantServices;
-  return a.connected > b.connected;
+  return a.connectedS > b.connectedS;
 });
 
 const txTime = byLess((a, b) => {
-  if (a.lastTxTime !== b.lastTxTime) return a.lastTxTime < b.lastTxTime;
+  if (a.lastTxS !== b.lastTxS) return a.lastTxS < b.lastTxS;
   if (a.relayTxs !== b.relayTxs) return b.relayTxs;
   if (a.bloomFilter !== b.bloomFilter) return a.bloomFilter;
-  return a.connected > b.connected;
+  return a.connectedS > b.connectedS;
 });
 
 const blockRelayOnlyTime = byLess((a, b) => {
   if (a.relayTxs !== b.relayTxs) return a.relayTxs;
-  if (a.lastBlockTime !== b.lastBlockTime) return a.lastBlockTime < b.lastBlockTime;
+  if (a.lastBlockS !== b.lastBlockS) return a.lastBlockS < b.lastBlockS;
   if (a.relevantServices !== b.relevantServices) return b.relevantServices;
-  return a.connected > b.connected;
+  return a.connectedS > b.connectedS;
 });
 
 function networkTime(isLocal: boolean, network: NetId | undefined): Compare {
   return byLess((a, b) => {
     if (isLocal && a.isLocal !== b.isLocal) return b.isLocal;
     if ((a.network === network) !== (b.network === network)) return b.network === network;
-    return a.connected > b.connected;
+    return a.connectedS > b.connectedS;
   });
 }
 
@@ -173,7 +173,7 @@ export function selectNodeToEvict(candidates: readonly EvictionCandidate[]): num
     let g = groups.get(c.keyedNetGroup);
     if (!g) groups.set(c.keyedNetGroup, (g = []));
     g.push(c);
-    const groupTime = g[0].connected;
+    const groupTime = g[0].connectedS;
     if (g.length > mostConns || (g.length === mostConns && groupTime > mostTime)) {
       mostConns = g.length;
       mostTime = groupTime;

@@ -1,24 +1,34 @@
-/** A small simulated network of PeerManagers on the in-memory transport and one virtual clock. */
-import { NetAddress } from '../../src/address/netaddress.js';
-import { NetService } from '../../src/address/service.js';
-import { MemoryLogger } from '../../src/connman/logger.js';
-import { PeerManager } from '../../src/connman/manager.js';
-import type { PeerManagerOptions } from '../../src/connman/options.js';
-import { MemoryNetwork } from '../../src/transport/memory.js';
-import type { AddressRecord } from '../../src/address/record.js';
-import type { Peer } from '../../src/peer/peer.js';
-import type { Connection } from '../../src/transport/transport.js';
-import { VirtualClock, yieldToEventLoop } from '../../src/util/clock.js';
-import { ChaChaRandom } from '../../src/util/random.js';
-import { encodeFrame, FrameDecoder } from '../../src/wire/frame.js';
-import { decodeMessage, encodeMessage, type Message } from '../../src/wire/messages.js';
-import { REGTEST } from '../../src/wire/params.js';
-import { PROTOCOL_VERSION, zeroVersionAddress } from '../../src/wire/version.js';
+/**
+ * sim/: simulated networks of `PeerManager`s in one process — every node on the in-memory transport
+ * (`MemoryNetwork`) and one `VirtualClock`, each with its own seeded `ChaChaRandom`, so a scenario of
+ * minutes, hours or days of gossip, eviction and outbound churn runs in seconds and replays exactly.
+ * Three pieces: `Sim` creates nodes (passive by default: regtest, no seeds, `connect: ['0']`) and moves
+ * time (`run` in small steps letting I/O settle, `fastForward` in big ones); `RawPeer` is a scripted
+ * peer driven byte for byte by the caller (Core's functional-test `P2PInterface`); `records`, `svc` and
+ * `peerOf` build addresses and find the manager's side of a connection. Unit tests of the connection
+ * manager, RPC, metrics, dashboard and crawler use it today; a large-scale simulator with attacker
+ * models builds on it, so it stays small: no assertions, no scenario logic, nothing but the network.
+ */
+import { NetAddress } from '../address/netaddress.js';
+import { NetService } from '../address/service.js';
+import { MemoryLogger } from '../util/logger.js';
+import { PeerManager } from '../connman/manager.js';
+import type { PeerManagerOptions } from '../connman/options.js';
+import { MemoryNetwork } from '../transport/memory.js';
+import type { AddressRecord } from '../address/record.js';
+import type { Peer } from '../peer/peer.js';
+import type { Connection } from '../transport/transport.js';
+import { VirtualClock, yieldToEventLoop } from '../util/clock.js';
+import { ChaChaRandom } from '../util/random.js';
+import { encodeFrame, FrameDecoder } from '../wire/frame.js';
+import { decodeMessage, encodeMessage, type Message } from '../wire/messages.js';
+import { REGTEST } from '../wire/params.js';
+import { PROTOCOL_VERSION, zeroVersionAddress } from '../wire/version.js';
 
 /** Services our simulated full nodes advertise: NODE_NETWORK | NODE_WITNESS. */
 export const FULL_NODE = 9n;
 
-/** One simulation: a clock, a memory network, and the managers created on it. */
+/** One simulation: a clock, a memory network, and the managers created on it (each with its `MemoryLogger`). */
 export class Sim {
   readonly clock = new VirtualClock(1_700_000_000_000);
   readonly net = new MemoryNetwork(this.clock);
@@ -115,6 +125,7 @@ export class RawPeer {
   private readonly decoder = new FrameDecoder(REGTEST.magic);
   private versionSent = false;
 
+  /** @param sim the simulation (for its clock); @param conn an open connection to a manager; @param options how it presents itself. */
   constructor(readonly sim: Sim, readonly conn: Connection, readonly options: RawPeerOptions = {}) {
     conn.on('data', (chunk) => {
       for (const f of this.decoder.push(chunk)) this.onMessage(decodeMessage(f.command, f.payload));

@@ -16,20 +16,25 @@
  *   every 24 h, so repeating an address to us does not spread it further.
  * Outgoing addresses are batched and sent on an exponential timer (mean 30 s) per peer, and our own
  * address is advertised on a 24 h exponential timer.
+ *
+ * A protocol plug-in (../protocol.ts): its per-peer state lives in a slot on the peer's record.
  */
-import type { NetId } from '../address/network.js';
-import type { AddressRecord } from '../address/record.js';
-import type { NetService } from '../address/service.js';
-import type { AddrMan } from '../addrman/addrman.js';
-import type { Peer } from '../peer/peer.js';
-import { AddrTokenBucket } from '../peer/token-bucket.js';
-import type { Clock } from '../util/clock.js';
-import type { Random } from '../util/random.js';
-import { RollingBloomFilter } from '../util/rolling-bloom.js';
-import { SipHasher } from '../util/siphash.js';
-import { MAX_ADDR_TO_SEND, type AddrMessage } from '../wire/messages.js';
-import type { BanMan } from './banman.js';
-import { hasPermission, Permission } from './permissions.js';
+import type { NetId } from '../../address/network.js';
+import type { AddressRecord } from '../../address/record.js';
+import type { NetService } from '../../address/service.js';
+import type { AddrMan } from '../../addrman/addrman.js';
+import type { Peer } from '../../peer/peer.js';
+import { AddrTokenBucket } from '../../peer/token-bucket.js';
+import type { Clock } from '../../util/clock.js';
+import type { Random } from '../../util/random.js';
+import { RollingBloomFilter } from '../../util/rolling-bloom.js';
+import { SipHasher } from '../../util/siphash.js';
+import { MAX_ADDR_TO_SEND, type AddrMessage, type Message } from '../../wire/messages.js';
+import type { BanMan } from '../banman.js';
+import { hasPermission, Permission } from '../policy/permissions.js';
+import type { ProtocolPlugin } from '../protocol.js';
+import { PeerSlot, type PeerRecord } from '../registry.js';
+import type { AddrRelayStats } from '../types.js';
 
 /** Core MAX_PCT_ADDR_TO_SEND: a getaddr answer holds at most this percentage of the table. */
 export const MAX_PCT_ADDR_TO_SEND = 23;
@@ -62,8 +67,18 @@ const INSANE_ADDR_AGE_S = 5 * 24 * 3600;
 /** Core: addresses from addr messages get a 2 h time penalty in the table. */
 export const ADDR_TIME_PENALTY_S = 2 * 3600;
 
+/** One peer's address-relay state in numbers. */
+export interface AddrRelayDiagnostics {
+  /** Relay is set up (never for block-relay-only links). */
+  enabled: boolean;
+  /** Memory of its known-address filter, bytes (fixed once created). */
+  knownFilterBytes: number;
+  /** Addresses queued for its next addr message (at most MAX_ADDR_TO_SEND). */
+  queued: number;
+}
+
 /** Per-peer address-relay state (Core `Peer` addr fields). */
-interface PeerAddrState {
+interface AddrRelayPeerState {
   enabled: boolean;
   known: RollingBloomFilter | undefined;
   toSend: AddressRecord[];
@@ -76,12 +91,8 @@ interface PeerAddrState {
   rateLimited: number;
 }
 
-/** Address-relay counters of one peer (getpeerinfo fields). */
-export interface AddrRelayStats {
-  addrRelayEnabled: boolean;
-  addrProcessed: number;
-  addrRateLimited: number;
-}
+/** The slot address relay keeps its per-peer state in. */
+const ADDR_STATE = new PeerSlot<AddrRelayPeerState>('addr-relay');
 
 /** What the relay needs from the connection manager. */
 export interface AddrRelayContext {
@@ -95,8 +106,8 @@ export interface AddrRelayContext {
   seed1: bigint;
   /** Networks we can reach. */
   reachable(): ReadonlySet<NetId>;
-  /** Every current peer. */
-  peers(): Iterable<Peer>;
+  /** Every current peer's record, in connection order. */
+  peers(): Iterable<PeerRecord>;
   /** Are we accepting inbound connections (Core fListen)? */
   listening(): boolean;
   /** Still in initial block download (no self-advertisement then). */
@@ -128,29 +139,29 @@ function serviceHash(service: NetService): bigint {
 }
 
 /** Address gossip for all peers of one connection manager. */
-export class AddrRelay {
-  private readonly states = new Map<number, PeerAddrState>();
+export class AddrRelay implements ProtocolPlugin {
+  /** @inheritdoc */
+  readonly name = 'addr-relay';
   private readonly caches = new Map<bigint, { addresses: AddressRecord[]; expiresAt: number }>();
 
   /** @param ctx see `AddrRelayContext`. */
   constructor(private readonly ctx: AddrRelayContext) {}
 
-  private state(peer: Peer): PeerAddrState {
-    let s = this.states.get(peer.id);
+  private state(record: PeerRecord): AddrRelayPeerState {
+    let s = record.get(ADDR_STATE);
     if (!s) {
-      s = {
+      s = record.set(ADDR_STATE, {
         enabled: false, known: undefined, toSend: [], nextAddrSendAt: 0, nextLocalAddrSendAt: 0,
         getaddrSent: false, getaddrRecvd: false, tokens: new AddrTokenBucket(this.ctx.clock.now()), processed: 0, rateLimited: 0,
-      };
-      this.states.set(peer.id, s);
+      });
     }
     return s;
   }
 
   /** Core `SetupAddressRelay`: never for block-relay-only links; creates the known filter once. */
-  private setup(peer: Peer): PeerAddrState | undefined {
-    if (peer.connType === 'block-relay-only') return undefined;
-    const s = this.state(peer);
+  private setup(record: PeerRecord): AddrRelayPeerState | undefined {
+    if (record.peer.connType === 'block-relay-only') return undefined;
+    const s = this.state(record);
     if (!s.enabled) {
       s.enabled = true;
       s.known = new RollingBloomFilter(ADDR_KNOWN_FILTER_ELEMENTS, ADDR_KNOWN_FILTER_FP_RATE, this.ctx.random);
@@ -159,14 +170,15 @@ export class AddrRelay {
   }
 
   /** A new connection: its token bucket starts filling now (Core creates m_addr_token_timestamp with the Peer). */
-  onConnect(peer: Peer): void {
-    this.state(peer);
+  onConnect(record: PeerRecord): void {
+    this.state(record);
   }
 
   /** After an outbound peer's version: start relay, advertise ourselves, ask for addresses (Core VERSION handler). */
-  onVersion(peer: Peer): void {
+  onVersion(record: PeerRecord): void {
+    const { peer } = record;
     if (peer.inbound) return;
-    const s = this.setup(peer);
+    const s = this.setup(record);
     if (!s) return;
     s.getaddrSent = true;
     s.tokens.grant(MAX_ADDR_TO_SEND);
@@ -174,36 +186,49 @@ export class AddrRelay {
   }
 
   /** Handles addr, addrv2 and getaddr; returns true if the message was one of those. */
-  onMessage(peer: Peer, message: { type: string }): boolean {
+  onMessage(record: PeerRecord, message: Message): boolean {
     if (message.type === 'addr' || message.type === 'addrv2') {
-      this.onAddr(peer, message as AddrMessage);
+      this.onAddr(record, message);
       return true;
     }
     if (message.type === 'getaddr') {
-      this.onGetAddr(peer);
+      this.onGetAddr(record);
       return true;
     }
     return false;
   }
 
-  /** Forgets a disconnected peer. */
-  onDisconnect(peer: Peer): void {
-    this.states.delete(peer.id);
-  }
-
   /** Counters for getpeerinfo. */
-  stats(peerId: number): AddrRelayStats {
-    const s = this.states.get(peerId);
+  stats(record: PeerRecord | undefined): AddrRelayStats {
+    const s = record?.get(ADDR_STATE);
     return { addrRelayEnabled: s?.enabled ?? false, addrProcessed: s?.processed ?? 0, addrRateLimited: s?.rateLimited ?? 0 };
   }
 
-  /** Number of peers with relay state (bounded by the number of peers). */
-  get trackedPeers(): number {
-    return this.states.size;
+  /** A peer's relay state in numbers (diagnostics and tests: bounds no message can show). */
+  diagnostics(peerId: number): AddrRelayDiagnostics | undefined {
+    for (const r of this.ctx.peers()) {
+      if (r.id !== peerId) continue;
+      const s = r.get(ADDR_STATE);
+      return s && { enabled: s.enabled, knownFilterBytes: s.known?.byteLength ?? 0, queued: s.toSend.length };
+    }
+    return undefined;
   }
 
-  private onAddr(peer: Peer, msg: AddrMessage): void {
-    const s = this.setup(peer);
+  /** Number of live peers with relay state (bounded by the number of peers: the state lives on their records). */
+  get trackedPeers(): number {
+    let n = 0;
+    for (const r of this.ctx.peers()) if (r.get(ADDR_STATE)) n++;
+    return n;
+  }
+
+  /** Number of getaddr response caches (at most MAX_ADDR_RESPONSE_CACHES). */
+  get cacheCount(): number {
+    return this.caches.size;
+  }
+
+  private onAddr(record: PeerRecord, msg: AddrMessage): void {
+    const { peer } = record;
+    const s = this.setup(record);
     if (!s) return; // block-relay-only: ignore
     const { clock, random, banman } = this.ctx;
     const now = clock.nowSeconds();
@@ -246,10 +271,11 @@ export class AddrRelay {
     if (peer.connType === 'addr-fetch' && msg.addresses.length > 1) peer.disconnect('addrfetch connection completed');
   }
 
-  private onGetAddr(peer: Peer): void {
+  private onGetAddr(record: PeerRecord): void {
+    const { peer } = record;
     // Only inbound peers are answered: a node behind NAT must not be fingerprinted through its table.
     if (!peer.inbound) return;
-    const s = this.setup(peer)!;
+    const s = this.setup(record)!;
     if (s.getaddrRecvd) return; // one answer per connection
     s.getaddrRecvd = true;
     s.toSend = [];
@@ -292,7 +318,7 @@ export class AddrRelay {
   }
 
   /** Core `PushAddress`: queue for the next batch unless known or incompatible; a full queue replaces a random entry. */
-  private pushAddress(s: PeerAddrState, peer: Peer, rec: AddressRecord): void {
+  private pushAddress(s: AddrRelayPeerState, peer: Peer, rec: AddressRecord): void {
     if (!rec.service.addr.isValid() || !s.known || s.known.contains(addrKeyBytes(rec.service)) || !isCompatible(peer, rec)) return;
     if (s.toSend.length >= MAX_ADDR_TO_SEND) s.toSend[this.ctx.random.randrange(s.toSend.length)] = rec;
     else s.toSend.push(rec);
@@ -306,25 +332,27 @@ export class AddrRelay {
     const timeAddr = (nowS + hashAddr) / BigInt(ROTATE_ADDR_RELAY_DEST_INTERVAL_S);
     const hasher = new SipHasher(this.ctx.seed0, this.ctx.seed1).write64(RANDOMIZER_ID_ADDRESS_RELAY).write64(hashAddr).write64(timeAddr);
     const relayNodes = reachable || (hasher.finalize() & 1n) === 1n ? 2 : 1;
-    const best: Array<{ key: bigint; peer: Peer }> = [];
-    for (const peer of this.ctx.peers()) {
-      const s = this.states.get(peer.id);
+    const best: Array<{ key: bigint; peer: Peer; s: AddrRelayPeerState }> = [];
+    for (const record of this.ctx.peers()) {
+      const { peer } = record;
+      const s = record.get(ADDR_STATE);
       if (!s?.enabled || peer.id === originator || !peer.isReady || peer.isDisconnecting || !isCompatible(peer, rec)) continue;
       const key = hasher.clone().write64(BigInt(peer.id)).finalize();
       const at = best.findIndex((b) => key > b.key);
-      if (at >= 0) best.splice(at, 0, { key, peer });
-      else best.push({ key, peer });
+      if (at >= 0) best.splice(at, 0, { key, peer, s });
+      else best.push({ key, peer, s });
       if (best.length > relayNodes) best.pop();
     }
-    for (const { peer } of best) this.pushAddress(this.states.get(peer.id)!, peer, rec);
+    for (const { peer, s } of best) this.pushAddress(s, peer, rec);
   }
 
   /** Core `MaybeSendAddr` for every ready peer: self-advertisement and the batched addr message. */
-  tick(): void {
-    const now = this.ctx.clock.now();
-    for (const peer of this.ctx.peers()) {
+  tick(nowMs: number): void {
+    const now = nowMs;
+    for (const record of this.ctx.peers()) {
+      const { peer } = record;
       if (!peer.isReady || peer.isDisconnecting) continue;
-      const s = this.states.get(peer.id);
+      const s = record.get(ADDR_STATE);
       if (!s?.enabled || !s.known) continue;
       if (this.ctx.listening() && !this.ctx.inInitialBlockDownload() && s.nextLocalAddrSendAt < now) {
         if (s.nextLocalAddrSendAt !== 0) s.known.reset(); // so the self-announcement really goes out
