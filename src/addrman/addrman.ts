@@ -49,6 +49,12 @@ export interface AddrManOptions {
   key?: Uint8Array;
   /** A failed address is eligible for `selectForConnection` again after this long, ms (default 10 min). */
   failedRetryMs?: number;
+  /**
+   * Core `Good(addr, test_before_evict)`: true (default) queues a tried-table collision for a test;
+   * false evicts the old entry at once, as Core did before PR #9037. Experiment-only (the simulator's
+   * defence switches); a real node keeps the default.
+   */
+  testBeforeEvict?: boolean;
 }
 
 /** Options of `select`. */
@@ -166,6 +172,7 @@ export class AddrMan {
   private readonly netgroups: NetGroupManager;
   private readonly checkRatio: number;
   private readonly failedRetryMs: number;
+  private readonly testBeforeEvict: boolean;
 
   /** @param opts clock, random stream, groups, key and check settings. */
   constructor(opts: AddrManOptions) {
@@ -176,6 +183,7 @@ export class AddrMan {
     if (!Number.isInteger(ratio) || ratio < 0) throw new ArgumentError(`consistencyCheckRatio must be a non-negative integer, got ${ratio}`);
     this.checkRatio = Math.min(ratio, MAX_ADDRMAN_CONSISTENCY_CHECKS);
     this.failedRetryMs = opts.failedRetryMs ?? DEFAULT_FAILED_RETRY_MS;
+    this.testBeforeEvict = opts.testBeforeEvict ?? true;
     if (!(this.failedRetryMs >= 0)) throw new ArgumentError(`failedRetryMs must be ≥ 0, got ${opts.failedRetryMs}`);
     let key: Uint8Array;
     if (opts.deterministic) key = DETERMINISTIC_KEY;
@@ -253,7 +261,7 @@ export class AddrMan {
   /** Core `Good`: a connection to `service` succeeded (moves it to tried, or queues a collision). */
   good(service: NetService, timeSeconds?: number): boolean {
     this.check();
-    const ok = this.table.good(service.addr, service.port, true, this.time(timeSeconds));
+    const ok = this.table.good(service.addr, service.port, this.testBeforeEvict, this.time(timeSeconds));
     this.check();
     return ok;
   }

@@ -126,7 +126,7 @@ export function assemble(options: PeerManagerOptions, run: RunState, emit: EmitE
   const random = options.random ?? ChaChaRandom.secure();
   const log = options.logger ?? silentLogger;
   const netgroups = new NetGroupManager(options.asmap);
-  const budget = slotBudget(config.maxConnections);
+  const budget = slotBudget(config.maxConnections, config.experiment.blockRelayOnly);
   const counters = newCounters();
   const localAddresses = new LocalAddresses();
   const seed0 = random.rand64();
@@ -137,7 +137,10 @@ export function assemble(options: PeerManagerOptions, run: RunState, emit: EmitE
   const banman = new BanMan(clock, random.derive(), { defaultBanTime: options.banTime, onChange: () => persistence?.markBansDirty() });
   const table = {
     // TODO(merge restructure-addrman): add `isBanned: (addr) => banman.isBanned(addr)` once AddrMan has the option.
-    options: (): AddrManOptions => ({ clock, random: random.derive(), netgroups, consistencyCheckRatio: options.checkAddrman ?? 0 }),
+    options: (): AddrManOptions => ({
+      clock, random: random.derive(), netgroups, consistencyCheckRatio: options.checkAddrman ?? 0,
+      testBeforeEvict: config.experiment.testBeforeEvict,
+    }),
     current: undefined as unknown as AddrMan,
   };
   table.current = new AddrMan(table.options());
@@ -186,6 +189,7 @@ export function assemble(options: PeerManagerOptions, run: RunState, emit: EmitE
     clock, random, registry, dialer, schedule, budget, netgroups, localAddresses, addrman, reachable: config.reachable,
     requiredServices: config.requiredServices, isAddedNode: (s) => manual.isAddedNode(s), hasDesirableServices: desirable,
     strictPorts: options.strictPorts, defaultPort: options.network.defaultPort,
+    feelers: config.experiment.feelers, netgroupDiversity: config.experiment.netgroupDiversity,
   });
   persistence = new Persistence({ datadir, peersDatFormat: options.peersDatFormat ?? 4, banman, log, schedule, addrman, track });
   const addrRelay = new AddrRelay({

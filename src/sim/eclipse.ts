@@ -25,14 +25,12 @@ import type { NetAddress } from '../address/netaddress.js';
 import { Attacker } from './attacker.js';
 import { Simulation, type NodeSpec, type SimNode } from './engine.js';
 import { nodeReport, PerfMeter, sampleNetwork, tableCensus, type NetworkSample, type OwnerClass, type NodeReport, type PerfReport, type TableCensus } from './metrics.js';
-import { ScenarioError, type DefenceSwitches, type EclipseConfiguration, type EclipseScenario } from './scenario.js';
+import { type DefenceSwitches, type EclipseConfiguration, type EclipseScenario } from './scenario.js';
 import { mean, round, summarize, wilson, type Proportion, type Summary } from './stats.js';
 import { World } from './world.js';
 
 /** How often an attacker re-dials the victim's inbound slots it lost, ms. */
 const HOLD_REFILL_INTERVAL_MS = 60_000;
-/** Defences that have no off-switch yet (they need an experiment-only option in connman/addrman). */
-export const DEFENCES_WITHOUT_SWITCH: ReadonlyArray<keyof DefenceSwitches> = ['testBeforeEvict', 'feelers', 'netgroupDiversity', 'blockRelayOnly'];
 
 /** Outbound connections of one restarted copy at one instant. */
 export interface TrialObservation {
@@ -101,18 +99,6 @@ export interface EclipseResult {
   nodes: NodeReport[];
 }
 
-/** Checks that every switched-off defence can be switched off; throws ScenarioError naming it. */
-export function checkDefenceSwitches(scenario: EclipseScenario): void {
-  scenario.configurations.forEach((c, i) => {
-    for (const d of DEFENCES_WITHOUT_SWITCH) {
-      if (!c.defences[d]) {
-        throw new ScenarioError(`$.configurations[${i}].defences.${d}`,
-          `${d} cannot be switched off yet: it needs an experiment-only option in the connection manager or address manager`);
-      }
-    }
-  });
-}
-
 /** The node spec of a victim with these defences. */
 function victimSpec(config: EclipseConfiguration): NodeSpec {
   const d = config.defences;
@@ -121,13 +107,15 @@ function victimSpec(config: EclipseConfiguration): NodeSpec {
     asmap: d.asmap,
     // Core's `addr` permission bypasses the rate limit; granting it to every inbound peer switches the limit off.
     whitelist: d.addrRateLimit ? undefined : ['addr@0.0.0.0/0'],
+    // The rest are the connection manager's experiment-only switches; anchors are switched off by deleting
+    // anchors.dat before the restart (a node without the file starts without anchors, as Core does).
+    extra: { experiment: { feelers: d.feelers, netgroupDiversity: d.netgroupDiversity, blockRelayOnly: d.blockRelayOnly, testBeforeEvict: d.testBeforeEvict } },
   };
 }
 
 /** Runs the eclipse experiment; `onProgress` gets the fraction of virtual time done. */
 export async function runEclipse(scenario: EclipseScenario, seed: number, onProgress?: (fraction: number) => void,
   perf?: { report?: PerfReport }): Promise<EclipseResult> {
-  checkDefenceSwitches(scenario);
   const sim = new Simulation({ seed, stepMs: scenario.stepMs, latency: scenario.latency, plan: scenario.plan });
   const meter = new PerfMeter();
   try {

@@ -37,7 +37,7 @@ export interface WorldConfig {
   asmap: boolean;
   /** Core -maxconnections of honest nodes. */
   maxConnections?: number;
-  /** Maintenance tick of honest nodes, ms (Core: 500; larger is cheaper, see tick-clock.ts). */
+  /** Maintenance tick of honest nodes, ms (Core: 500; larger is cheaper, see NodeSpec.tickMs). */
   tickMs: number;
   /** Churn. */
   churn: ChurnConfig;

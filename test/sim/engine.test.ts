@@ -7,8 +7,6 @@ import { Simulation } from '../../src/sim/engine.js';
 import { outboundCounts } from '../../src/sim/metrics.js';
 import { runScenario } from '../../src/sim/runner.js';
 import { parseScenario } from '../../src/sim/scenario.js';
-import { TickStretchingClock } from '../../src/sim/tick-clock.js';
-import { VirtualClock } from '../../src/util/clock.js';
 
 /** A small network with churn of every kind, including restarts with data files. */
 const churny = parseScenario({
@@ -99,19 +97,6 @@ test('an event runs at its virtual time with the clock stopped until it resolves
   } finally {
     await sim.dispose();
   }
-});
-
-test('the stretched clock changes only the maintenance tick', () => {
-  const base = new VirtualClock(0);
-  const clock = new TickStretchingClock(base, 2000);
-  const fired: string[] = [];
-  clock.setTimeout(() => fired.push('tick'), 500);
-  clock.setTimeout(() => fired.push('other'), 700);
-  base.advance(1999);
-  assert.deepEqual(fired, ['other']);
-  base.advance(1);
-  assert.deepEqual(fired, ['other', 'tick']);
-  assert.equal(clock.now(), base.now());
 });
 
 test('dispose removes the data directories', async () => {
