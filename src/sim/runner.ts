@@ -3,6 +3,7 @@
  * - `result.json` — the aggregate metrics; identical bytes for the same scenario and seed;
  * - `nodes.json` — every node's end-of-run figures (also reproducible);
  * - `perf.json` — the simulator's own cost (wall/CPU time, memory): *not* reproducible, kept apart;
+ * - `tables.md` — the headline tables in Markdown, drawn from `result.json` (what docs/security.md quotes);
  * - `*.svg` — plots drawn from `result.json`.
  * It also returns a few human-readable summary lines (what the command prints).
  */
@@ -48,7 +49,8 @@ export function stableJson(value: unknown): string {
   return JSON.stringify(value, null, 2) + '\n';
 }
 
-const pct = (x: number): string => `${(100 * x).toFixed(x !== 0 && x < 0.01 ? 2 : 1)} %`;
+/** A percentage with enough digits to tell 99.99 % from 100 % and 0.5 % from 0 %. */
+const pct = (x: number): string => `${(100 * x).toFixed(x > 0.999 && x < 1 ? 3 : x !== 0 && x < 0.01 ? 2 : 1)} %`;
 
 /** Runs `scenario` and writes its outputs (see the module comment). */
 export async function runScenario(scenario: Scenario, options: RunOptions): Promise<RunOutput> {
@@ -118,6 +120,7 @@ export async function runScenario(scenario: Scenario, options: RunOptions): Prom
     files.push(name);
   };
   await write('result.json', stableJson(result));
+  await write('tables.md', markdownTables(result));
   await write('nodes.json', stableJson(nodes));
   if (perf) await write('perf.json', stableJson(perf));
   for (const [name, svg] of plots) await write(name, svg);
@@ -218,4 +221,71 @@ function inboundFloodPlots(r: InboundFloodResult, plots: Map<string, string>): v
     series: [{ name: 'share surviving', values: cats.map((c) => r.survival[c].p) }],
     value: { label: 'share', min: 0, max: 1 },
   }));
+}
+
+const ci = (p: { lo: number; hi: number }): string => `${pct(p.lo)}–${pct(p.hi)}`;
+
+/** The headline tables of a result in Markdown. */
+export function markdownTables(r: AnyResult): string {
+  const out: string[] = [];
+  if (r.kind === 'eclipse') {
+    const at = r.configurations[0]?.eclipse.map((e) => e.afterS) ?? [];
+    const last = at.length - 1;
+    out.push(`Eclipse trials ${at[last] ?? 0} s after the restart (95 % Wilson intervals); f = attacker share of what selection draws from (½ tried + ½ new cells) at the restart.`, '');
+    out.push('| configuration | victims | restarts | eclipsed (all outbound) | 95 % CI | all full-relay to attacker | 95 % CI | attacker share of tried | of new | f | paper estimate f⁸ | f¹⁰ |');
+    out.push('|---|---|---|---|---|---|---|---|---|---|---|---|');
+    for (const c of r.configurations) {
+      const e = c.eclipse[last];
+      out.push(`| ${c.name} | ${c.victims} | ${c.trials} | ${e.all.k}/${e.all.n} = ${pct(e.all.p)} | ${ci(e.all)} | ${e.fullRelayOnly.k}/${e.fullRelayOnly.n} = ${pct(e.fullRelayOnly.p)} | ${ci(e.fullRelayOnly)} | ` +
+        `${pct(c.atRestart.triedAttackerShare.mean)} | ${pct(c.atRestart.newAttackerShare.mean)} | ${c.atRestart.f.mean.toFixed(3)} | ${pct(c.atRestart.predictedF8)} | ${pct(c.atRestart.predictedF10)} |`);
+    }
+    out.push('', 'Eclipsed share at each measuring instant after the restart (all outbound / all full-relay):', '');
+    out.push(`| configuration | ${at.map((s) => `${s} s`).join(' | ')} |`, `|---|${at.map(() => '---').join('|')}|`);
+    for (const c of r.configurations) out.push(`| ${c.name} | ${c.eclipse.map((e) => `${e.all.k}/${e.all.n} · ${e.fullRelayOnly.k}/${e.fullRelayOnly.n}`).join(' | ')} |`);
+    out.push('', 'Victims (not restarts) with at least one eclipsed restart, at the last instant:', '');
+    out.push('| configuration | victims eclipsed | 95 % CI | tried entries at restart (mean) | new cells (mean) |', '|---|---|---|---|---|');
+    for (const c of r.configurations) {
+      const v = c.victimLevel[last].anyRestartEclipsed;
+      out.push(`| ${c.name} | ${v.k}/${v.n} | ${ci(v)} | ${c.atRestart.tried.mean} | ${c.atRestart.newCells.mean} |`);
+    }
+    out.push('', '| attacker | IPs | /16 groups | ASes | victim dials answered | getaddr answered | addresses sent |', '|---|---|---|---|---|---|---|');
+    for (const a of r.attackers) out.push(`| ${a.id} | ${a.ips} | ${a.groups} | ${a.ases} | ${a.dialedByVictims} | ${a.getaddrAnswered} | ${a.addressesSent} |`);
+  } else if (r.kind === 'addr-flood') {
+    const v = r.victim;
+    out.push('| measure | value |', '|---|---|');
+    out.push(`| flood | ${r.flood.attackers} peers × ${r.flood.addrsPerSecond} addr/s × ${r.flood.durationS} s = ${r.flood.addressesSent} addresses in ${r.flood.messagesSent} messages |`);
+    out.push(`| attacker addresses rate-limited | ${v.attackerRateLimited.k} of ${v.attackerRateLimited.n} = ${pct(v.attackerRateLimited.p)} (95 % CI ${ci(v.attackerRateLimited)}) |`);
+    out.push(`| attacker addresses processed | ${v.attackerProcessed} |`);
+    out.push(`| honest peers: processed / rate-limited | ${v.honestProcessed} / ${v.honestRateLimited} |`);
+    out.push(`| table entries before → after (max) | ${v.entriesBefore} → ${v.entriesAfter} (${v.maxEntries}; capacity 81,920) |`);
+    out.push(`| table memory (typed arrays, max) | ${(v.tableBytesMax / 1024).toFixed(0)} KiB |`);
+    out.push(`| honest addresses in the table before → after | ${v.honestEntriesBefore} → ${v.honestEntriesAfter} |`);
+    out.push(`| honest joiners known: flooded node | ${v.joinersKnown.k}/${v.joinersKnown.n} = ${pct(v.joinersKnown.p)} |`);
+    out.push(`| honest joiners known: ${r.controls.nodes} control nodes | ${r.controls.joinersKnown.k}/${r.controls.joinersKnown.n} = ${pct(r.controls.joinersKnown.p)} |`);
+    out.push(`| attacker connections still open at the end | ${v.attackerPeersAtEnd} of ${r.flood.attackers} |`);
+  } else if (r.kind === 'inbound-flood') {
+    out.push('| measure | value |', '|---|---|');
+    out.push(`| attempts (connected) | ${r.flood.attempts} (${r.flood.connected}), ${r.flood.perSecond}/s from ${r.flood.groups} /16s |`);
+    out.push(`| limits | ${r.limits.maxConnections} connections, ${r.limits.maxInbound} inbound |`);
+    out.push(`| highest live inbound / live peers / sockets incl. disconnecting | ${r.observed.maxLiveInbound} / ${r.observed.maxLivePeers} / ${r.observed.maxSocketsInclDisconnecting} |`);
+    out.push(`| limit violations | ${r.observed.violations} in ${r.observed.checks} checks |`);
+    out.push(`| inbound evictions | ${r.victim.inboundEvictions} |`);
+    out.push(`| min ping: low-ping honest peers / attacker | ${r.pingMs.lowPingHonest} ms / ${r.pingMs.attacker} ms |`);
+    out.push('', '| honest inbound peers | survived | 95 % CI |', '|---|---|---|');
+    for (const k of ['lowPing', 'blockRelayers', 'txRelayers', 'longLived', 'all'] as const) out.push(`| ${k} | ${r.survival[k].k}/${r.survival[k].n} | ${ci(r.survival[k])} |`);
+  } else {
+    const last = r.samples.at(-1);
+    out.push('| measure | value |', '|---|---|');
+    if (last) {
+      out.push(`| nodes running at the end | ${last.running} |`);
+      out.push(`| outbound full-relay per node (mean, min) | ${last.outboundFullRelay.mean}, ${last.outboundFullRelay.min} |`);
+      out.push(`| block-relay-only per node (mean) | ${last.blockRelay.mean} |`);
+      out.push(`| inbound per listening node (mean, max) | ${last.inbound.mean}, ${last.inbound.max} |`);
+      out.push(`| nodes with all 10 outbound slots filled | ${pct(last.fullyConnectedShare)} |`);
+      out.push(`| table: new / tried entries per node (mean) | ${last.newEntries.mean} / ${last.triedEntries.mean} |`);
+    }
+    out.push(`| churn: left / joined / restarted | ${r.churn.left} / ${r.churn.joined} / ${r.churn.restarted} |`);
+    out.push(`| links opened, dials timed out | ${r.links.linksOpened}, ${r.links.dialsTimedOut} |`);
+  }
+  return out.join('\n') + '\n';
 }

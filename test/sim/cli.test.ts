@@ -23,7 +23,7 @@ test('peerbook sim runs a scenario file and writes result, nodes, perf and plots
     assert.match(io.stdout, /network scenario "tiny", seed 3/);
     assert.equal(io.stderr, '', 'no progress bar when stderr is not a terminal');
     const files = (await readdir(path.join(dir, 'out'))).sort();
-    assert.deepEqual(files, ['connections.svg', 'nodes.json', 'perf.json', 'result.json', 'tables.svg']);
+    assert.deepEqual(files, ['connections.svg', 'nodes.json', 'perf.json', 'result.json', 'tables.md', 'tables.svg']);
     const result = JSON.parse(await readFile(path.join(dir, 'out', 'result.json'), 'utf8')) as { seed: number; samples: unknown[] };
     assert.equal(result.seed, 3);
     assert.equal(result.samples.length, 3);
