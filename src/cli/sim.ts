@@ -110,7 +110,7 @@ export function registerSimCommand(program: Command, io: CliIO = processIO, deps
   program
     .command('sim')
     .description('run a network-simulator scenario (JSON file or name under sim/scenarios) and write metrics and plots')
-    .argument('<scenario>', 'scenario file, or the name of one in sim/scenarios (e.g. eclipse-defences)')
+    .argument('<scenario>', 'scenario file, or the name of one in sim/scenarios (e.g. eclipse-heilman)')
     .option('--seed <n>', 'seed (default: the scenario\'s); the same seed gives the same result.json')
     .option('--out <dir>', 'output directory (default sim-results/<name>-seed<n>)')
     .option('--log-progress <seconds>', 'print a plain progress line every this many seconds (when stderr is not a terminal)')
