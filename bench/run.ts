@@ -1,10 +1,11 @@
 /**
  * `npm run bench`: Peerbook's addrman benchmarks (Core's six scenarios, full-table memory, peers.dat
- * save and load) and the same operations on bcoin's HostList, in one run. Prints a comparison table and
+ * save and load) and the same operations on bcoin's HostList, then the cost of the BIP324 v2 transport
+ * next to v1 (handshake, throughput, ChaCha20-Poly1305 backends), in one run. Prints a comparison table and
  * writes bench/results/<date>-<host>.json and bench/results/latest.json. A missed target is reported,
  * not fatal: the exit status is 0 unless a bench could not run at all.
  *
- *   node --expose-gc dist/bench/run.js [--quick] [--skip-bcoin] [--no-save]
+ *   node --expose-gc dist/bench/run.js [--quick] [--skip-bcoin] [--skip-bip324] [--no-save]
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -13,6 +14,7 @@ import { fileURLToPath } from 'node:url';
 import { runAddrmanExtraBench, type AddrmanExtraFigures } from './addrman-extra.js';
 import { runAddrmanBench } from './addrman.js';
 import { runBcoinBenchIsolated, type BcoinBenchResult } from './bcoin.js';
+import { formatBip324, runBip324Bench, type Bip324Figures } from './bip324.js';
 import { addressSetDigest, coreBenchAddresses } from './core-addresses.js';
 import { buildScenarios, codeVersion, cpuPressure, formatMisses, formatTable, machineInfo } from './report.js';
 import { gcExposed } from './timing.js';
@@ -20,9 +22,10 @@ import { gcExposed } from './timing.js';
 /** Version of the results file layout (bench/README.md describes it). */
 const RESULTS_SCHEMA = 'peerbook-bench/1';
 
-const USAGE = `Usage: node --expose-gc dist/bench/run.js [--quick] [--skip-bcoin] [--no-save]
-  --quick       fewer repetitions (3 instead of 7); results are marked "quick"
-  --skip-bcoin  Peerbook only (no bcoin comparison)
+const USAGE = `Usage: node --expose-gc dist/bench/run.js [--quick] [--skip-bcoin] [--skip-bip324] [--no-save]
+  --quick        fewer repetitions (3 instead of 7); results are marked "quick"
+  --skip-bcoin   Peerbook only (no bcoin comparison)
+  --skip-bip324  no BIP324 v2-transport figures
   --no-save     print only; write no files under bench/results/`;
 
 /** CPU pressure (% of the last minute with a task waiting for a CPU) above which the run is called noisy. */
@@ -46,13 +49,14 @@ async function main(): Promise<number> {
     console.log(USAGE);
     return 0;
   }
-  const unknown = argv.filter((a) => !['--quick', '--skip-bcoin', '--no-save'].includes(a));
+  const unknown = argv.filter((a) => !['--quick', '--skip-bcoin', '--skip-bip324', '--no-save'].includes(a));
   if (unknown.length > 0) {
     console.error(`Unknown option ${unknown.join(' ')}\n${USAGE}`);
     return 2;
   }
   const quick = argv.includes('--quick');
   const skipBcoin = argv.includes('--skip-bcoin');
+  const skipBip324 = argv.includes('--skip-bip324');
   const save = !argv.includes('--no-save');
 
   const started = new Date();
@@ -75,6 +79,11 @@ async function main(): Promise<number> {
     } catch (err) {
       bcoinError = err instanceof Error ? err.message : String(err);
     }
+  }
+  let bip324: Bip324Figures | null = null;
+  if (!skipBip324) {
+    log('BIP324: v2 transport handshake and throughput next to v1, ChaCha20-Poly1305 backends …');
+    bip324 = await runBip324Bench({ quick });
   }
   const finished = new Date();
   const pressureEnd = cpuPressure();
@@ -104,6 +113,10 @@ async function main(): Promise<number> {
     console.log(`Note: other work competed for the CPU (pressure ${pressureEnd.avg60}% over the last minute); expect noisy figures.`);
   }
   console.log(misses.length === 0 ? 'All targets met.' : `${misses.length} target(s) missed:\n  ${misses.join('\n  ')}`);
+  if (bip324) {
+    console.log('');
+    console.log(formatBip324(bip324));
+  }
 
   const result = {
     schema: RESULTS_SCHEMA,
@@ -121,6 +134,7 @@ async function main(): Promise<number> {
     allTargetsMet: misses.length === 0,
     peerbook: { addrman, extra },
     bcoin: bcoin ?? { error: bcoinError ?? 'skipped (--skip-bcoin)' },
+    bip324: bip324 ?? { error: 'skipped (--skip-bip324)' },
   };
 
   if (save) {

@@ -9,7 +9,9 @@
  */
 
 // ---- connection manager -------------------------------------------------------------------------
-export { PeerManager, TICK_INTERVAL_MS, STOP_FLUSH_MS, type PeerConnectOptions, type GetAddressesOptions } from './connman/manager.js';
+export {
+  PeerManager, TICK_INTERVAL_MS, STOP_FLUSH_MS, type PeerConnectOptions, type ManualConnectOptions, type GetAddressesOptions,
+} from './connman/manager.js';
 export { ConfigError, type ExperimentOptions, type PeerManagerOptions, type ServiceRequirement } from './connman/options.js';
 export {
   PeerManagerError, type PeerManagerEvents, type PeerInfo, type PeerDetails, type AddrRelayStats, type ManagerCounters,
@@ -70,10 +72,15 @@ export { DEFAULT_USER_AGENT } from './wire/user-agent.js';
 export {
   Peer, type PeerEvents, type PeerStats, type PeerOptions, type RemoteVersion, type LocalNodeInfo, type TrafficRecorder,
   type ConnectionType, CONNECTION_TYPES, type PeerLimits, DEFAULT_PEER_LIMITS, type LruSet,
+  // Message transports (Core's Transport): v1 framing, BIP324 v2 with v1 detection (see docs/bip324.md).
+  type MessageTransport, type TransportChoice, type TransportInfo, type TransportProtocolType, type OutgoingBytes,
+  V1MessageTransport, V2MessageTransport, type V2TransportOptions, V2TransportError, type V2TransportErrorCode,
+  type V2ReceiveState, type V2SendState,
 } from './peer/index.js';
+export { generateEllSwiftKey, type EllSwiftKeyPair } from './bip324/index.js';
 export {
   ConnectError, type Transport, type Connection, type ConnectionEvents, type Listener, type ConnectOptions, StreamConnection,
-  DEFAULT_CONNECT_TIMEOUT_MS, TcpTransport, Socks5Transport, type Socks5Options, RoutingTransport, MemoryNetwork, MemoryTransport,
+  DEFAULT_CONNECT_TIMEOUT_MS, TcpTransport, type TcpTransportOptions, Socks5Transport, type Socks5Options, RoutingTransport, MemoryNetwork, MemoryTransport,
   LoopbackMapTransport,
 } from './transport/index.js';
 
@@ -83,6 +90,29 @@ export { PeerbookError, DecodeError, ParseError, ArgumentError, TypedEmitter, ty
 export { MemoryLogger, silentLogger, type Logger, type LogFields } from './util/logger.js';
 export { systemResolver, type Resolver } from './util/resolver.js';
 export { StoreError } from './store/index.js';
+
+// ---- peer sets: known-membership networks over authenticated transport (docs/peerset.md) -------
+export {
+  PeerSetNode, peerSetNetwork, DEFAULT_APP_COMMAND, type PeerSetNodeOptions, type PeerSetNodeEvents, type PeerSetPeerDetails,
+  type PeerSetsDocument, PeerSetComponent, PEERSET_OWNER, type PeerSetComponentOptions, type PeerSetComponentDeps,
+  type PeerSetComponentEvents, type PeerSetMessage, type PeerSetCounters, type PreHandshakeRefusal,
+  PeerSetTracker, type PeerSetTrackerOptions, type PeerSetTrackerDeps, type TrackInput, type PeerMapInput, type TrackResult,
+  type OverwriteResult, type OverwriteSkipReason, type BlockResult, type PeerView, type PeerRoles, type DialPlan, type Reservation,
+  type InboundRefusal, type PeerStatus, type PeerSetDirection, PeerSetError, PeerSetSubscription, type PeerSetUpdate, type TrackedPeers,
+  type PeerAddress, type PeerAddressInput, HandshakeLimiter, type HandshakeLimiterOptions, type HandshakeLimitReason,
+  type HandshakeLimiterCounters, createPeerSetMetrics, PEERSET_METRIC_NAMES, type PeerSetMetrics, type PeerSetMetricsSource,
+  DEFAULT_TRACKED_PEER_SETS, DEFAULT_MAX_PEERS_PER_SET, PEER_CONNECTION_COOLDOWN_MS, DEFAULT_BLOCK_DURATION_MS,
+  MAX_CONCURRENT_HANDSHAKES, HANDSHAKE_INTERVAL_PER_IP_MS, HANDSHAKES_PER_SUBNET_PER_SECOND,
+} from './peerset/index.js';
+export {
+  Identity, verifySignature, AuthenticatedTransport, type AuthenticatedTransportOptions, type AuthenticatedListenOptions,
+  type InboundScreen, SecureConnection, secureInbound, secureOutbound, type SecureOptions, type SecureInboundOptions,
+  type SecureOutboundOptions, type HandshakeGate, AuthError, authErrorCode, AUTH_REJECT_REASONS, type AuthRejectReason,
+  type GateRejectReason, GATE_REJECT_REASONS, AuthCounters, type AuthCountersSnapshot, type HandshakeRole, ReplayCache, AUTH_PROTOCOL_VERSION,
+  type SecureSession, FrameSealer, FrameOpener,
+  HANDSHAKE_TIMEOUT_MS, MAX_FRAME_PLAINTEXT_BYTES,
+} from './transport/secure/authenticated/index.js';
+export { toPeerKeyHex, type PeerKeyHex } from './util/public-key.js';
 
 // ---- operator surface ---------------------------------------------------------------------------
 export {
@@ -95,6 +125,7 @@ export {
   type PeerRow, type Summary, type BucketFill, type TrafficDocument, type TrafficSampler, type TrafficSample, type TrafficSamplerOptions,
   DASHBOARD_CHART_NAMES, type AddrmanComposition, type AddressScope, type GroupRanking, type GroupShare,
   type DashboardSource, type OperatorHttpServer, type OperatorHttpServerOptions, type OperatorHandler, type MetricsEndpoint,
+  type PeerSetsPanelDocument,
 } from './dashboard/index.js';
 export {
   Crawler, type CrawlerOptions, type CrawlProgress, type CrawlReport, type CrawlNodeRecord, type CrawlStats, type CrawlStopReason,

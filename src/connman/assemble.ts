@@ -34,9 +34,11 @@ import { PeerLifecycle } from './peer-lifecycle.js';
 import { Persistence } from './persistence.js';
 import { hasDesirableServices, slotBudget, type SlotBudget } from './policy/outbound.js';
 import { resolvePermissions } from './policy/permissions.js';
+import { v2Enabled } from './policy/transport.js';
 import type { ProtocolHost, ProtocolPlugin } from './protocol.js';
 import { AddrRelay } from './protocols/addr-relay.js';
 import { InventoryRelay } from './protocols/inv-relay.js';
+import { V1Retries } from './reconnect.js';
 import { PeerRegistry } from './registry.js';
 import { Schedule } from './schedule.js';
 import { BackgroundTasks } from './tasks.js';
@@ -86,6 +88,8 @@ export interface Components {
   inbound: Inbound;
   outbound: AutomaticOutbound;
   manual: ManualConnections;
+  /** Core's one-time retries with v1 of outbound v2 attempts a v1-only node hung up on. */
+  retries: V1Retries;
   persistence: Persistence;
   addrRelay: AddrRelay;
   invRelay: InventoryRelay;
@@ -162,10 +166,11 @@ export function assemble(options: PeerManagerOptions, run: RunState, emit: EmitE
     protocolVersion: PROTOCOL_VERSION, services: config.services, userAgent: options.userAgent ?? DEFAULT_USER_AGENT,
     startHeight: options.startHeight ?? (() => 0), relayTxs: !(options.blocksOnly ?? false),
   });
+  let retries: V1Retries | undefined;
   const lifecycle = new PeerLifecycle({
     clock, random, log, magic: options.network.magic, registry, counters, netgroups, seed0, seed1, addrman, banman,
     localAddresses, protocols: plugins, localInfo, peerLimits: options.peerLimits, hasDesirableServices: desirable,
-    viaProxy: config.proxy !== undefined, traffic, emit,
+    viaProxy: config.proxy !== undefined, traffic, emit, retryWithV1: (spec, record) => { retries?.add(spec, record); },
   });
   const createPeer = lifecycle.create.bind(lifecycle);
   const dialer = new Dialer({
@@ -174,6 +179,7 @@ export function assemble(options: PeerManagerOptions, run: RunState, emit: EmitE
     connectTimeoutMs: options.connectTimeoutMs, permissionsFor: (addr) => permissions(0, addr, true), connectionLayer: options.connectionLayer,
     onFailed: (target, connType, error) => emit('connect:failed', target, connType, error.message, error),
   });
+  retries = new V1Retries({ log, dial: (req) => dialer.dial(req) });
   const inbound = new Inbound({
     clock, log, transport, registry, banman, counters, localAddresses, budget, binds: config.binds, whitebinds: config.whitebinds,
     running: () => run.running, networkActive: () => run.networkActive, permissionsFor: (flags, remote) => permissions(flags, remote.addr, false),
@@ -183,6 +189,7 @@ export function assemble(options: PeerManagerOptions, run: RunState, emit: EmitE
   const manual = new ManualConnections({
     clock, random, log, network: options.network, registry, dialer, schedule, transport, resolver: options.resolver ?? systemResolver,
     config, forceDnsSeed: options.forceDnsSeed ?? false, maxAddnode: budget.maxAddnode, addrman, networkActive: () => run.networkActive,
+    v2transport: v2Enabled(config.services),
     startedAtMs: () => run.startedAtMs, fullRelayCount: () => outbound!.state().fullRelay, stopSignal: run.stop.signal, track,
   });
   outbound = new AutomaticOutbound({
@@ -208,6 +215,6 @@ export function assemble(options: PeerManagerOptions, run: RunState, emit: EmitE
   plugins.push(addrRelay, invRelay, ...(options.protocols ?? []).map((make) => make(host)));
   return {
     config, clock, random, log, netgroups, budget, banman, localAddresses, counters, datadir, table, registry, schedule, tasks,
-    traffic, lifecycle, dialer, inbound, outbound, manual, persistence, addrRelay, invRelay, plugins,
+    traffic, lifecycle, dialer, inbound, outbound, manual, retries, persistence, addrRelay, invRelay, plugins,
   };
 }

@@ -49,6 +49,11 @@ export interface UpgradedConnection {
 export interface ConnectionLayer {
   /** Longest an upgrade may take, ms (default DEFAULT_UPGRADE_TIMEOUT_MS). */
   readonly timeoutMs?: number;
+  /**
+   * Most inbound upgrades at once (default MAX_INBOUND_UPGRADES_IN_FLIGHT); a layer that limits its own
+   * handshakes (the peer-set layer allows commonware's 512) raises it.
+   */
+  readonly maxInboundInFlight?: number;
   /** Upgrades `conn`, or rejects (the connection is then destroyed and, outbound, counted as a failed dial). */
   upgrade(conn: Connection, ctx: ConnectionUpgradeContext): Promise<UpgradedConnection>;
 }

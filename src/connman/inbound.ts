@@ -161,7 +161,7 @@ export class Inbound {
       ctx.createPeer({ connection: conn, ...spec });
       return;
     }
-    if (this.upgrades.size >= MAX_INBOUND_UPGRADES_IN_FLIGHT) return drop('too many connection upgrades in progress');
+    if (this.upgrades.size >= (ctx.connectionLayer.maxInboundInFlight ?? MAX_INBOUND_UPGRADES_IN_FLIGHT)) return drop('too many connection upgrades in progress');
     const abort = new AbortController();
     this.upgrades.add(abort);
     ctx.track(upgradeConnection(ctx.connectionLayer, conn, ctx.clock, { direction: 'inbound', remote: addr, connType: 'inbound' }, abort.signal)

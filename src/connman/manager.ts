@@ -42,12 +42,24 @@ import type { LocalAddresses } from './local-addresses.js';
 import { ConfigError, resolveConfig, type PeerManagerOptions } from './options.js';
 import type { SlotBudget } from './policy/outbound.js';
 import type { ProtocolPlugin } from './protocol.js';
+import { v2Enabled } from './policy/transport.js';
 import { peerDetails } from './registry.js';
 import type { UploadTargetInfo } from './traffic.js';
 import {
   PeerManagerError, type AddedNodeInfo, type DisconnectTarget, type ManagerCounters, type PeerDetails, type PeerInfo,
   type PeerManagerEvents,
 } from './types.js';
+
+/** `promise`, or a rejection with AbortError as soon as `signal` aborts. */
+function abortable<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (!signal) return promise;
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = (): void => reject(new AbortError('connect aborted'));
+    if (signal.aborted) return onAbort();
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then((v) => { signal.removeEventListener('abort', onAbort); resolve(v); }, reject);
+  });
+}
 
 /** The maintenance loop period (Core ThreadOpenConnections sleeps 500 ms between attempts), ms. */
 export const TICK_INTERVAL_MS = 500;
@@ -59,6 +71,14 @@ export { DEFAULT_USER_AGENT };
 export interface PeerConnectOptions {
   /** Aborts the dial or the handshake (the connection is then closed). */
   signal?: AbortSignal;
+  /** Try BIP324 v2 first (default: the manager's `v2transport`); a v1-only node is retried once with v1. */
+  v2transport?: boolean;
+}
+
+/** Options of the operator's manual connections (Core RPC addnode's `v2transport` argument). */
+export interface ManualConnectOptions {
+  /** Try BIP324 v2 first (default: the manager's `v2transport`; ignored when BIP324 is disabled). */
+  v2transport?: boolean;
 }
 
 /** Options of `PeerManager.getAddr` (Core RPC getnodeaddresses). */
@@ -117,6 +137,8 @@ export class PeerManager extends TypedEmitter<PeerManagerEvents> {
   get reachableNetworks(): ReadonlySet<NetId> { return this.c.config.reachable; }
   /** Our service flags (Core GetLocalServices). */
   get localServices(): bigint { return this.c.config.services; }
+  /** BIP324 is enabled (Core -v2transport): NODE_P2P_V2 is among our services. */
+  get v2transport(): boolean { return v2Enabled(this.c.config.services); }
   /** Whether networking is on (Core GetNetworkActive). */
   get networkActive(): boolean { return this.run.networkActive; }
   /** Bound listener addresses. */
@@ -183,6 +205,7 @@ export class PeerManager extends TypedEmitter<PeerManagerEvents> {
     this.tickTimer?.cancel();
     this.tickTimer = undefined;
     this.run.stop.abort();
+    this.c.retries.abortAll();
     this.c.registry.abortPending();
     await this.c.inbound.close();
     const automatic = this.c.config.useAddrmanOutgoing;
@@ -223,6 +246,7 @@ export class PeerManager extends TypedEmitter<PeerManagerEvents> {
     const now = this.clock.now();
     for (const record of this.c.registry.records()) record.peer.tick();
     if (this.run.networkActive) {
+      this.c.retries.perform(); // first, so a retry takes the slot its failed attempt held
       this.c.manual.maybeAddFixedSeeds(now);
       this.c.manual.processAddrFetch(now);
       if (this.c.config.useAddrmanOutgoing) this.c.outbound.tick(now);
@@ -278,27 +302,40 @@ export class PeerManager extends TypedEmitter<PeerManagerEvents> {
     const { signal } = options;
     if (signal?.aborted) throw new AbortError(`connect to ${target} aborted`);
     const text = typeof target === 'string' ? target : target.toString();
-    const req = { connType: 'manual' as const, countFailure: false, manual: { kind: 'onetry' as const, target: text }, signal };
+    const messageTransport = (options.v2transport ?? this.v2transport) ? 'v2' as const : 'v1' as const;
+    const req = { connType: 'manual' as const, countFailure: false, manual: { kind: 'onetry' as const, target: text }, signal, peer: { messageTransport } };
     const result: DialResult = typeof target === 'string'
       ? await this.c.manual.dialName(target, { ...req, addrName: target })
       : await this.c.dialer.dial({ ...req, target });
     if (!result.ok) throw signal?.aborted ? new AbortError(`connect to ${target} aborted`) : result.error;
-    return this.c.lifecycle.whenReady(result.record, signal);
+    try {
+      return await this.c.lifecycle.whenReady(result.record, signal);
+    } catch (e) {
+      // A v1-only node hung up on our v2 attempt: follow Core's one retry with v1.
+      const retry = this.c.retries.resultFor(result.record);
+      if (retry === undefined || signal?.aborted) throw e;
+      const second = await abortable(retry, signal);
+      if (!second.ok) throw signal?.aborted ? new AbortError(`connect to ${target} aborted`) : second.error;
+      return this.c.lifecycle.whenReady(second.record, signal);
+    }
   }
 
   /**
    * Opens a connection of any type to an address right away (Core's test-only addconnection), bypassing
    * the automatic loop. Resolves true when the connection is established (before its handshake).
+   * `options.v2transport` is addconnection's argument; without it the transport follows the automatic
+   * rule (v2 only to an address known to advertise NODE_P2P_V2, so here v1).
    */
-  async openConnection(target: NetService, connType: Exclude<ConnectionType, 'inbound'>): Promise<boolean> {
+  async openConnection(target: NetService, connType: Exclude<ConnectionType, 'inbound'>, options: ManualConnectOptions = {}): Promise<boolean> {
     const manual = connType === 'manual' ? { kind: 'onetry' as const, target: target.toString() } : undefined;
-    return (await this.c.dialer.dial({ target, connType, countFailure: false, manual })).ok;
+    const peer = options.v2transport === undefined ? undefined : { messageTransport: options.v2transport ? 'v2' as const : 'v1' as const };
+    return (await this.c.dialer.dial({ target, connType, countFailure: false, manual, ...(peer ? { peer } : {}) })).ok;
   }
 
-  /** Core addnode "onetry": one manual connection, not retried, failures not counted. */
-  connectOnce(text: string): void { this.c.manual.connectOnce(text); }
+  /** Core addnode "onetry": one manual connection, not retried (but for Core's v1 retry), failures not counted. */
+  connectOnce(text: string, options: ManualConnectOptions = {}): void { this.c.manual.connectOnce(text, options.v2transport); }
   /** Core addnode "add": throws PeerManagerError ERR_NODE_ALREADY_ADDED (or ERR_ADDED_NODES_FULL). */
-  addNode(text: string): void { this.c.manual.addNode(text); }
+  addNode(text: string, options: ManualConnectOptions = {}): void { this.c.manual.addNode(text, options.v2transport); }
   /** Core addnode "remove": throws ERR_NODE_NOT_ADDED. */
   removeNode(text: string): void { this.c.manual.removeNode(text); }
   /** Core getaddednodeinfo. */

@@ -4,7 +4,9 @@
  * seeds). `-connect` peers are kept connected (retrying with a growing pause, up to 5 s); `-addnode`
  * peers are kept connected within their own 8-slot budget and retried every 60 s; `onetry` dials once.
  * Manual peers are dialed by name (resolved through the resolver unless a proxy resolves names) and
- * are never refused for a ban — the operator asked for them.
+ * are never refused for a ban — the operator asked for them. With BIP324 enabled they are dialed with
+ * the v2 transport whatever they advertise (an -addnode entry or onetry may ask for v1), as Core does;
+ * a v1-only node is then retried once with v1 (reconnect.ts).
  *
  * Bootstrapping fills an empty address table: one-shot addr-fetch connections to -seednode peers and
  * DNS seeds that answered no addresses, DNS seeding (seeds.ts), and — after a minute, or at once if
@@ -63,6 +65,8 @@ export interface ManualContext {
   forceDnsSeed: boolean;
   /** Core's -addnode budget (MAX_ADDNODE_CONNECTIONS). */
   maxAddnode: number;
+  /** BIP324 is enabled (Core -v2transport): the default for every manual connection. */
+  v2transport: boolean;
   /** The address table (a function: the manager replaces its table when it loads peers.dat). */
   addrman(): AddrMan;
   /** Networking is on. */
@@ -84,6 +88,8 @@ function sameManual(a: ManualTarget | undefined, b: ManualTarget): boolean {
 /** -connect, -addnode, onetry, addr-fetch, seed nodes and seeds. */
 export class ManualConnections {
   private readonly addedNodes: string[];
+  /** Core AddedNodeParams::m_use_v2transport of each -addnode entry (keys ⊆ addedNodes, so ≤ MAX_ADDED_NODES). */
+  private readonly addedNodeV2 = new Map<string, boolean>();
   private readonly addrFetchQueue: string[] = [];
   private seedNodeIndex = 0;
   private fixedSeedsPending = true;
@@ -101,12 +107,16 @@ export class ManualConnections {
     return this.addedNodes;
   }
 
-  /** Core addnode "add": throws PeerManagerError ERR_NODE_ALREADY_ADDED or ERR_ADDED_NODES_FULL. */
-  addNode(text: string): void {
+  /**
+   * Core addnode "add" (`v2transport`: try BIP324 first, default the node's setting): throws
+   * PeerManagerError ERR_NODE_ALREADY_ADDED or ERR_ADDED_NODES_FULL.
+   */
+  addNode(text: string, v2transport = this.ctx.v2transport): void {
     const key = text.trim();
     if (this.addedNodes.includes(key)) throw new PeerManagerError('ERR_NODE_ALREADY_ADDED', 'Error: Node already added');
     if (this.addedNodes.length >= MAX_ADDED_NODES) throw new PeerManagerError('ERR_ADDED_NODES_FULL', `Error: at most ${MAX_ADDED_NODES} added nodes`);
     this.addedNodes.push(key);
+    this.addedNodeV2.set(key, v2transport);
     this.ctx.schedule.set('addedNodeCheck', 0);
   }
 
@@ -114,6 +124,7 @@ export class ManualConnections {
   removeNode(text: string): void {
     const i = this.addedNodes.indexOf(text.trim());
     if (i < 0) throw new PeerManagerError('ERR_NODE_NOT_ADDED', 'Error: Node could not be removed. It has not been added previously.');
+    this.addedNodeV2.delete(this.addedNodes[i]);
     this.addedNodes.splice(i, 1);
   }
 
@@ -145,9 +156,9 @@ export class ManualConnections {
     });
   }
 
-  /** Core addnode "onetry": one manual connection, not retried, failures not counted. */
-  connectOnce(text: string): void {
-    this.dialByName(text, 'manual', { kind: 'onetry', target: text });
+  /** Core addnode "onetry": one manual connection, not retried (but for Core's v1 retry), failures not counted. */
+  connectOnce(text: string, v2transport = this.ctx.v2transport): void {
+    this.dialByName(text, 'manual', { kind: 'onetry', target: text }, v2transport);
   }
 
   /** Core `AddAddrFetch`: queue a one-shot address-fetching connection (dropped when MAX_ADDR_FETCH_QUEUE are queued). */
@@ -184,7 +195,8 @@ export class ManualConnections {
       this.queueNextSeedNode();
     }
     const next = this.addrFetchQueue.shift();
-    if (next !== undefined) this.dialByName(next, 'addr-fetch', undefined);
+    // Core ProcessAddrFetch: v2 if we support it; a v1-only seed is retried with v1.
+    if (next !== undefined) this.dialByName(next, 'addr-fetch', undefined, this.ctx.v2transport);
   }
 
   /** Core: fixed seeds when some reachable network has no addresses, after 60 s or at once if no other source. */
@@ -232,7 +244,7 @@ export class ManualConnections {
     schedule.set('connectList', nowMs + CONNECT_LIST_BACKOFF_STEP_MS * Math.min(this.connectRounds, CONNECT_LIST_BACKOFF_MAX_STEPS));
     for (const text of config.connect) {
       const target: ManualTarget = { kind: 'connect', target: text };
-      if (!this.isManualConnected(target)) this.dialByName(text, 'manual', target);
+      if (!this.isManualConnected(target)) this.dialByName(text, 'manual', target, this.ctx.v2transport);
     }
   }
 
@@ -247,7 +259,7 @@ export class ManualConnections {
       if (connected >= this.ctx.maxAddnode) break;
       const target: ManualTarget = { kind: 'addnode', target: text };
       if (this.isManualConnected(target)) continue;
-      this.dialByName(text, 'manual', target);
+      this.dialByName(text, 'manual', target, this.addedNodeV2.get(text) ?? this.ctx.v2transport);
       connected++;
       attempted = true;
     }
@@ -295,8 +307,9 @@ export class ManualConnections {
   }
 
   /** Resolves `text` and dials its first reachable address, unless already connected. */
-  private dialByName(text: string, connType: 'manual' | 'addr-fetch', manual: ManualTarget | undefined): void {
-    this.ctx.track(this.dialName(text, { connType, countFailure: false, manual, addrName: text }));
+  private dialByName(text: string, connType: 'manual' | 'addr-fetch', manual: ManualTarget | undefined, v2transport: boolean): void {
+    const peer = { messageTransport: v2transport ? 'v2' as const : 'v1' as const };
+    this.ctx.track(this.dialName(text, { connType, countFailure: false, manual, addrName: text, peer }));
   }
 
   /**

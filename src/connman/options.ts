@@ -12,7 +12,7 @@ import type { Clock } from '../util/clock.js';
 import { PeerbookError } from '../util/errors.js';
 import type { Random } from '../util/random.js';
 import type { NetworkParams } from '../wire/params.js';
-import { NODE_NONE } from '../wire/services.js';
+import { NODE_NONE, NODE_P2P_V2 } from '../wire/services.js';
 import type { Logger } from '../util/logger.js';
 import type { Resolver } from '../util/resolver.js';
 import type { ConnectionLayer, InboundGate } from './connection-layer.js';
@@ -140,8 +140,14 @@ export interface PeerManagerOptions {
   externalIp?: string[];
   /** Our user agent (BIP14). */
   userAgent?: string;
-  /** Our service flags (default NODE_NONE: Peerbook itself serves no blocks). */
+  /** Our service flags (default NODE_NONE: Peerbook itself serves no blocks; NODE_P2P_V2 follows `v2transport`). */
   services?: bigint;
+  /**
+   * Speak BIP324, the v2 encrypted transport (Core -v2transport, default true): advertise NODE_P2P_V2,
+   * offer v2 on every inbound connection (v1 peers are detected), use it outbound to peers that
+   * advertise it and on manual connections, retrying once with v1 where a v1-only node hangs up.
+   */
+  v2transport?: boolean;
   /** Our best block height, asked at each handshake (default 0). */
   startHeight?: () => number;
   /** Blocks-only mode: ask peers not to relay transactions (Core -blocksonly). */
@@ -195,6 +201,7 @@ export interface ResolvedConfig {
   onion: NetService | undefined;
   i2pProxy: NetService | undefined;
   externalIps: NetService[];
+  /** Our services, with NODE_P2P_V2 set or cleared by `v2transport`. */
   services: bigint;
   requiredServices: ServiceRequirement[];
   maxConnections: number;
@@ -240,6 +247,7 @@ export function resolveConfig(o: PeerManagerOptions): ResolvedConfig {
   const listen = o.listen ?? !manualOnly;
   const maxConnections = o.maxConnections ?? DEFAULT_MAX_PEER_CONNECTIONS;
   if (!Number.isInteger(maxConnections) || maxConnections < 0) throw new ConfigError('maxConnections', `${maxConnections} is not a non-negative integer`);
+  if (o.v2transport !== undefined && typeof o.v2transport !== 'boolean') throw new ConfigError('v2transport', `${String(o.v2transport)} is not a boolean`);
   const binds = parseServices('bind', o.bind, port);
   const whitebinds = (o.whitebind ?? []).map((t) => {
     try {
@@ -299,7 +307,8 @@ export function resolveConfig(o: PeerManagerOptions): ResolvedConfig {
     onion,
     i2pProxy,
     externalIps: parseServices('externalIp', o.externalIp, listenPort(o, whitebinds)),
-    services: o.services ?? NODE_NONE,
+    // Core init.cpp: -v2transport adds NODE_P2P_V2 to the local services (and without it the bit is never set).
+    services: (o.v2transport ?? true) ? (o.services ?? NODE_NONE) | NODE_P2P_V2 : (o.services ?? NODE_NONE) & ~NODE_P2P_V2,
     requiredServices,
     maxConnections,
     experiment: resolveExperiment(o.experiment ?? {}),

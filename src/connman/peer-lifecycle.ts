@@ -11,6 +11,11 @@
  * application's events; `misbehaving` discourages the address (Core `MaybeDiscourageAndDisconnect`);
  * `close` removes the record from the registry — dropping every plug-in's per-peer state with it —
  * tells the plug-ins and the address table, and emits `peer:disconnect`.
+ *
+ * The message transport is chosen here (policy/transport.ts): BIP324 v2 on inbound connections and on
+ * outbound ones that asked for it or whose address advertises NODE_P2P_V2, when the node has v2
+ * enabled. An outbound v2 attempt that a v1-only node hung up on (Core `ShouldReconnectV1`) is handed
+ * back, with its spec, for one retry with v1.
  */
 import { keyedNetGroup, type NetGroupManager } from '../address/netgroup.js';
 import type { AddrMan } from '../addrman/addrman.js';
@@ -25,6 +30,7 @@ import type { BanMan } from './banman.js';
 import type { LocalAddresses } from './local-addresses.js';
 import type { PeerSpec } from './peer-spec.js';
 import { hasPermission, Permission } from './policy/permissions.js';
+import { chooseTransport } from './policy/transport.js';
 import type { ProtocolPlugin } from './protocol.js';
 import { PeerRecord, type PeerRegistry } from './registry.js';
 import { peerInfo, type EmitEvent, type ManagerCounters, type PeerInfo } from './types.js';
@@ -59,10 +65,15 @@ export interface LifecycleContext {
   /** Byte counters shared by every peer. */
   traffic: TrafficRecorder;
   emit: EmitEvent;
+  /** Called when a closed outbound v2 attempt should be retried once with v1 (Core m_reconnections). */
+  retryWithV1?(spec: PeerSpec, record: PeerRecord): void;
 }
 
 /** Builds peers and routes their events. */
 export class PeerLifecycle {
+  /** The spec each live peer was created from (for Core's retry with v1); entries go with their records. */
+  private readonly specs = new WeakMap<PeerRecord, PeerSpec>();
+
   /** @param ctx see `LifecycleContext`. */
   constructor(private readonly ctx: LifecycleContext) {}
 
@@ -74,9 +85,13 @@ export class PeerLifecycle {
     const nonce = ctx.registry.newNonce(ctx.random);
     const overrides = spec.overrides ?? {};
     const limits = overrides.limits ? { ...ctx.peerLimits, ...overrides.limits } : ctx.peerLimits;
+    const local = ctx.localInfo();
+    const requested = typeof overrides.messageTransport === 'string' ? overrides.messageTransport : undefined;
+    const messageTransport = typeof overrides.messageTransport === 'object' ? overrides.messageTransport
+      : chooseTransport(local.services, { inbound: connType === 'inbound', peerServices: spec.knownServices, requested });
     const peer = new Peer({
       id, connection: spec.connection, connType, addr, addrName: spec.addrName, magic: ctx.magic, clock: ctx.clock,
-      random: ctx.random, local: ctx.localInfo(), nonce, ...overrides, limits,
+      random: ctx.random, local, nonce, ...overrides, limits, messageTransport,
       isOwnNonce: (n) => ctx.registry.isOwnNonce(n),
       hasDesirableServices: (s) => ctx.hasDesirableServices(s),
       traffic: ctx.traffic,
@@ -89,6 +104,7 @@ export class PeerLifecycle {
       preferEvict: spec.preferEvict, manual: spec.manual, remoteIdentity: spec.remoteIdentity, owner: spec.owner,
     });
     ctx.registry.add(record);
+    this.specs.set(record, spec);
     peer.on('version', (v) => this.onVersion(record, v));
     peer.on('ready', () => {
       ctx.log.debug(`peer ${id} connected`, { addr: addr.toString(), type: connType });
@@ -186,5 +202,10 @@ export class PeerLifecycle {
     }
     this.ctx.log.debug(`peer ${peer.id} disconnected: ${reason}`, { addr: peer.addr.toString(), type: peer.connType });
     if (peer.isReady) this.ctx.emit('peer:disconnect', peerInfo(peer), reason);
+    const spec = this.specs.get(record);
+    if (spec && reason !== 'shutdown' && peer.shouldReconnectV1) {
+      this.ctx.log.debug(`retrying with v1 transport protocol for peer=${peer.id}`, { addr: peer.addr.toString() });
+      this.ctx.retryWithV1?.(spec, record);
+    }
   }
 }

@@ -11,7 +11,7 @@ import type { Connection } from '../transport/transport.js';
 import type { ManualTarget, PeerRecord } from './registry.js';
 
 /** `Peer` options a caller may set per connection (the rest come from the manager's settings). */
-export type PeerOverrides = Partial<Pick<PeerOptions, 'limits'>>;
+export type PeerOverrides = Partial<Pick<PeerOptions, 'limits' | 'messageTransport'>>;
 
 /** Everything about one new connection. */
 export interface PeerSpec {

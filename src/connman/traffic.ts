@@ -3,6 +3,7 @@
  * `GetTotalBytesSent`, per-message-type counters, and the `-maxuploadtarget` cycle): each `Peer`
  * reports its frames here, so totals survive the peers that produced them.
  */
+import type { TransportProtocolType } from '../peer/message-transport.js';
 import type { TrafficRecorder } from '../peer/peer.js';
 import type { Clock } from '../util/clock.js';
 import type { ManagerCounters } from './types.js';
@@ -50,6 +51,11 @@ export class Traffic implements TrafficRecorder {
   recordMessage(direction: 'sent' | 'recv', key: string, bytes: number): void {
     const m = this.counters.bytesPerMsg[direction];
     m.set(key, (m.get(key) ?? 0) + bytes);
+  }
+
+  /** @inheritdoc */
+  recordTransport(direction: 'sent' | 'recv', transport: TransportProtocolType, bytes: number): void {
+    this.counters.bytesByTransport[direction][transport] += bytes;
   }
 
   /** Bytes sent and received in total (Core GetTotalBytesSent/Recv). */

@@ -8,6 +8,7 @@ import type { NetId } from '../address/network.js';
 import type { AddressRecord } from '../address/record.js';
 import type { NetService } from '../address/service.js';
 import type { Subnet } from '../address/subnet.js';
+import type { TransportProtocolType } from '../peer/message-transport.js';
 import type { Peer, PeerStats } from '../peer/peer.js';
 import type { ConnectionType } from '../peer/types.js';
 import type { ConnectError } from '../transport/transport.js';
@@ -35,6 +36,12 @@ export interface ManagerCounters {
   addrRateLimited: number;
   /** Bytes per message type, including peers already gone. */
   bytesPerMsg: { sent: Map<string, number>; recv: Map<string, number> };
+  /**
+   * Socket bytes by the transport protocol of the connection when they went out or came in, including
+   * peers already gone: `detecting` is what moved before the protocol was settled (BIP324 keys,
+   * garbage, terminators and version packets, and attempts that failed before settling).
+   */
+  bytesByTransport: { sent: Record<TransportProtocolType, number>; recv: Record<TransportProtocolType, number> };
 }
 
 /** Fresh counters, all zero. */
@@ -49,6 +56,7 @@ export function newCounters(): ManagerCounters {
     addrProcessed: 0,
     addrRateLimited: 0,
     bytesPerMsg: { sent: new Map(), recv: new Map() },
+    bytesByTransport: { sent: { v1: 0, v2: 0, detecting: 0 }, recv: { v1: 0, v2: 0, detecting: 0 } },
   };
 }
 

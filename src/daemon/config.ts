@@ -57,6 +57,7 @@ export const CONFIG_KEYS: Readonly<Record<string, { kind: Kind; help: string }>>
   maxreceivebuffer: { kind: 'int', help: 'per-peer receive buffer, KB (default 5000)' },
   maxsendbuffer: { kind: 'int', help: 'per-peer send buffer, KB (default 1000)' },
   blocksonly: { kind: 'bool', help: 'ask peers not to relay transactions' },
+  v2transport: { kind: 'bool', help: 'BIP324 v2 encrypted transport, with v1 fallback (default 1)' },
   checkaddrman: { kind: 'int', help: 'run addrman consistency checks every N operations (0 = off)' },
   server: { kind: 'bool', help: 'run the JSON-RPC server (default 1)' },
   rpcbind: { kind: 'list', help: 'JSON-RPC listen address (default 127.0.0.1)' },

@@ -303,6 +303,7 @@ export class Daemon {
       banTime: s.int('bantime'),
       connectTimeoutMs: s.int('timeout'),
       blocksOnly: s.bool('blocksonly'),
+      v2transport: s.bool('v2transport'),
       checkAddrman: s.int('checkaddrman'),
       peersDatFormat: peersDatFormat as 3 | 4 | undefined,
       peerLimits: {

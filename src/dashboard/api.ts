@@ -13,6 +13,7 @@ import type { EntryPosition } from '../addrman/addrman.js';
 import { ADDRMAN_BUCKET_SIZE, ADDRMAN_NEW_BUCKET_COUNT, ADDRMAN_TRIED_BUCKET_COUNT } from '../addrman/constants.js';
 import type { ManagerCounters, PeerDetails } from '../connman/types.js';
 import { permissionNames } from '../connman/policy/permissions.js';
+import type { TransportProtocolType } from '../peer/message-transport.js';
 import { CONNECTION_TYPES, type ConnectionType } from '../peer/types.js';
 import type { Clock } from '../util/clock.js';
 
@@ -96,6 +97,10 @@ export interface PeerRow {
   permissions: string[];
   /** True once the version handshake completed. */
   handshake_done: boolean;
+  /** Core getpeerinfo `transport_protocol_type`: v1, v2 (BIP324) or detecting. */
+  transport_protocol_type: TransportProtocolType;
+  /** Core getpeerinfo `session_id`: the BIP324 session id in hex, '' unless v2. */
+  session_id: string;
 }
 
 const seconds = (ms: number | undefined): number | null => (ms === undefined ? null : ms / 1000);
@@ -130,6 +135,8 @@ export function peerRows(source: Pick<DashboardSource, 'peerDetails'>, now: numb
     mapped_as: d.mappedAs,
     permissions: permissionNames(d.permissions),
     handshake_done: d.successfullyConnected,
+    transport_protocol_type: d.transportType,
+    session_id: d.sessionId ?? '',
   })).sort((a, b) => a.id - b.id);
 }
 
@@ -247,4 +254,23 @@ export function bucketFillFromEntries(newEntries: readonly EntryPosition[], trie
 /** Serialises to JSON with bigints as decimal strings (JSON has no integers beyond 2^53). */
 export function toJson(value: unknown): string {
   return JSON.stringify(value, (_key, v: unknown) => (typeof v === 'bigint' ? v.toString() : v));
+}
+
+/**
+ * The peer-set panel's document, served at `/api/peersets` when the dashboard is given a source for it
+ * (a peer-set node's `peerSetsDocument()`, src/peerset/node.ts): the kept sets, newest first, with
+ * which of their primaries are connected, and every tracked peer. Keys are hex; nothing here is drawn
+ * from what a peer says about itself.
+ */
+export interface PeerSetsPanelDocument {
+  /** Our key. */
+  self: string;
+  /** The active (highest) set id. */
+  active_id: number | null;
+  /** Kept sets, newest first. */
+  sets: Array<{ id: number; primary: Array<{ key: string; connected: boolean }>; secondary: number; connected_primaries: number }>;
+  /** Every tracked peer. */
+  peers: Array<{ key: string; role: string; status: string; dial: string; source_ip: string; blocked_until_ms: number | null }>;
+  /** Keys blocked now (tracked or not). */
+  blocked: number;
 }

@@ -20,13 +20,13 @@
  * a web page elsewhere cannot read the API through DNS rebinding.
  *
  * Endpoints: `/` (the page), `/api/peers`, `/api/summary`, `/api/addrman/buckets`,
- * `/api/addrman/composition`, `/api/traffic`, and `/api/charts/<name>.svg?width=W[&height=H]` for the
+ * `/api/addrman/composition`, `/api/traffic`, `/api/peersets` (`null` unless a peer-set node), and `/api/charts/<name>.svg?width=W[&height=H]` for the
  * names in DASHBOARD_CHART_NAMES.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { NetGroupManager } from '../address/netgroup.js';
 import type { Clock } from '../util/clock.js';
-import { bucketFillFromEntries, peerRows, summary, toJson, type BucketFill, type DashboardSource } from './api.js';
+import { bucketFillFromEntries, peerRows, summary, toJson, type BucketFill, type DashboardSource, type PeerSetsPanelDocument } from './api.js';
 import {
   bucketHeatmap, CHART_MAX_HEIGHT_PX, CHART_MAX_WIDTH_PX, CHART_MIN_HEIGHT_PX, CHART_MIN_WIDTH_PX, DEFAULT_CHART_WIDTH_PX,
   DEFAULT_TRAFFIC_HEIGHT_PX, groupShareChart, networkChart, trafficChart,
@@ -58,6 +58,8 @@ export interface DashboardOptions {
   historyLimit?: number;
   /** Traffic sampling period, ms (default `TRAFFIC_SAMPLE_INTERVAL_MS`). */
   sampleIntervalMs?: number;
+  /** A peer-set node's panel document; when given, `/api/peersets` serves it (else `null`) and the page shows the panel. */
+  peerSets?: () => PeerSetsPanelDocument;
 }
 
 /** The dashboard: an HTTP handler plus the traffic sampler it reads. */
@@ -162,6 +164,7 @@ export function createDashboardHandler(manager: DashboardSource, options: Dashbo
     ['/api/addrman/buckets', api.buckets],
     ['/api/addrman/composition', api.composition],
     ['/api/traffic', api.traffic],
+    ['/api/peersets', () => options.peerSets?.() ?? null],
   ]);
   const chartRoutes = new Map<string, (typeof DASHBOARD_CHART_NAMES)[number]>(DASHBOARD_CHART_NAMES.map((n) => [`/api/charts/${n}.svg`, n]));
 

@@ -5,7 +5,7 @@ export {
 } from './handler.js';
 export {
   addressScope, bucketFill, bucketFillFromEntries, peerRows, summary, toJson,
-  type AddressScope, type BucketFill, type DashboardSource, type PeerRow, type Summary,
+  type AddressScope, type BucketFill, type DashboardSource, type PeerRow, type Summary, type PeerSetsPanelDocument,
 } from './api.js';
 export {
   bucketFillText, bucketHeatmap, CHART_MAX_HEIGHT_PX, CHART_MAX_WIDTH_PX, CHART_MIN_HEIGHT_PX, CHART_MIN_WIDTH_PX, DASHBOARD_THEME,

@@ -35,6 +35,7 @@ const STYLE = `
   th[aria-sort="descending"] button::after { content: " \\25BC"; color: var(--accent); }
   .tag { display: inline-block; margin-left: 6px; padding: 0 6px; border-radius: 8px; font-size: 11px; font-weight: 600; line-height: 16px; }
   .tag.loopback { background: #5a4a12; color: #ffe08a; } .tag.private { background: #1f4a5a; color: #9fe3ff; }
+  .tag.up { background: #1f5a2e; color: #a6f0b8; } .tag.down { background: #5a1f1f; color: #f0a6a6; }
   .row { display: flex; flex-wrap: wrap; gap: 14px; } .row > section { flex: 1 1 360px; }
   .row > section.fit { flex: 0 1 auto; } .row > section.wide { flex: 1 1 560px; }
   .grid3 { display: grid; grid-template-columns: repeat(auto-fit, minmax(340px, 1fr)); gap: 14px; }
@@ -67,6 +68,29 @@ async function get(path) {
   const r = await fetch(path, { cache: 'no-store' });
   if (!r.ok) throw new Error(path + ': HTTP ' + r.status);
   return r.json();
+}
+const shortKey = (k) => k.slice(0, 12) + '…';
+function renderPeerSets(d) {
+  $('peersets-panel').hidden = d === null;
+  if (d === null) return;
+  $('peersets-title').textContent = 'Peer sets: active ' + (d.active_id === null ? 'none' : d.active_id) + ', ' + plural(d.sets.length, 'set') +
+    ' kept, ' + plural(d.blocked, 'key') + ' blocked; we are ' + shortKey(d.self);
+  $('peersets-sets').replaceChildren(el('tr'), ...d.sets.map((set) => {
+    const tr = el('tr');
+    tr.append(el('td', String(set.id), 'num'), el('td', set.connected_primaries + ' / ' + set.primary.length, 'num'), el('td', String(set.secondary), 'num'));
+    const keys = el('td');
+    for (const p of set.primary) keys.append(el('span', (p.connected ? '\u25CF ' : '\u25CB ') + shortKey(p.key), 'tag ' + (p.connected ? 'up' : 'down')));
+    tr.append(keys);
+    return tr;
+  }));
+  $('peersets-sets').firstChild.append(el('th', 'set', 'num'), el('th', 'primaries connected', 'num'), el('th', 'secondaries', 'num'), el('th', 'primaries (\u25CF connected, \u25CB not)'));
+  $('peersets-peers').replaceChildren(el('tr'), ...d.peers.map((p) => {
+    const tr = el('tr');
+    tr.append(el('td', shortKey(p.key)), el('td', p.role), el('td', p.status), el('td', p.dial), el('td', p.source_ip),
+      el('td', p.blocked_until_ms === null ? '' : new Date(p.blocked_until_ms).toLocaleString()));
+    return tr;
+  }));
+  $('peersets-peers').firstChild.append(...['key', 'role', 'status', 'dial', 'source IP', 'blocked until'].map((h) => el('th', h)));
 }
 
 function renderSummary(s) {
@@ -110,6 +134,11 @@ const COLUMNS = [
   { key: 'type', label: 'type', value: (p) => p.connection_type },
   { key: 'dir', label: 'dir', value: (p) => (p.inbound ? 'in' : 'out') },
   { key: 'subver', label: 'user agent', value: (p) => p.subver },
+  { key: 'transport', label: 'transport', value: (p) => p.transport_protocol_type, cell: (p) => {
+    const td = el('td', p.transport_protocol_type);
+    if (p.session_id) td.title = 'BIP324 session id ' + p.session_id;
+    return td;
+  } },
   { key: 'ping', label: 'ping', num: true, value: (p) => p.pingtime, text: (p) => fmtPing(p.pingtime) },
   { key: 'bytesrecv', label: 'bytes in', num: true, value: (p) => p.bytesrecv, text: (p) => fmtBytes(p.bytesrecv) },
   { key: 'bytessent', label: 'bytes out', num: true, value: (p) => p.bytessent, text: (p) => fmtBytes(p.bytessent) },
@@ -191,8 +220,8 @@ const loadCharts = () => Promise.all([...document.querySelectorAll('.chart[data-
 
 async function refresh() {
   try {
-    const [s, p, b, c, t] = await Promise.all([get('api/summary'), get('api/peers'), get('api/addrman/buckets'), get('api/addrman/composition'), get('api/traffic')]);
-    renderSummary(s); renderPeers(p); renderBuckets(b); renderComposition(c);
+    const [s, p, b, c, t, ps] = await Promise.all([get('api/summary'), get('api/peers'), get('api/addrman/buckets'), get('api/addrman/composition'), get('api/traffic'), get('api/peersets')]);
+    renderSummary(s); renderPeers(p); renderBuckets(b); renderComposition(c); renderPeerSets(ps);
     $('traffic-interval').textContent = (t.interval_ms / 1000) + ' s';
     await loadCharts();
     $('status').className = '';
@@ -214,6 +243,12 @@ const BODY = `
 <h1>Peerbook · <span id="chain"></span></h1>
 <div id="status">loading…</div>
 <div class="cards" id="cards"></div>
+<section id="peersets-panel" hidden>
+  <h2 id="peersets-title">Peer sets</h2>
+  <div class="scroll"><table id="peersets-sets"></table></div>
+  <h3>Tracked peers</h3>
+  <div class="scroll"><table id="peersets-peers"></table></div>
+</section>
 <section id="peers-panel">
   <h2>Peers (<span id="peer-count">0</span>) — click a column to sort</h2>
   <div class="scroll">

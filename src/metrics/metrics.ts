@@ -19,6 +19,7 @@ import { Net, networkName, type NetId } from '../address/network.js';
 import type { NetService } from '../address/service.js';
 import type { AddrMan } from '../addrman/addrman.js';
 import type { ManagerCounters } from '../connman/types.js';
+import type { TransportProtocolType } from '../peer/message-transport.js';
 import { CONNECTION_TYPES, type ConnectionType } from '../peer/types.js';
 
 /** Prefix of every metric name. */
@@ -30,6 +31,8 @@ export const METRIC_PREFIX = 'peerbook_';
 export const MAX_MESSAGE_TYPE_LABELS = 64;
 /** Label value that absorbs message types past the cap (Core NET_MESSAGE_TYPE_OTHER). */
 export const OTHER_MESSAGE_TYPE = '*other*';
+/** Label values of `transport` (Core TransportProtocolType names). */
+const TRANSPORT_TYPES: readonly TransportProtocolType[] = ['v1', 'v2', 'detecting'];
 /** Networks an address (and so a peer or an addrman entry) can be on, as Core's network-name ids. */
 const ADDRESS_NETWORKS: readonly NetId[] = [Net.IPV4, Net.IPV6, Net.ONION, Net.I2P, Net.CJDNS];
 /** Core's network names for the networks above (label values of `network`). */
@@ -38,7 +41,11 @@ const PEER_NETWORK_IDS: readonly NetId[] = [Net.UNROUTABLE, ...ADDRESS_NETWORKS,
 /** What the metrics read from the connection manager; `PeerManager` satisfies it. */
 export interface MetricsSource {
   /** Current peers (Core's vNodes). */
-  peers(): ReadonlyArray<{ readonly connType: ConnectionType; readonly inbound: boolean; readonly isDisconnecting: boolean; readonly addr: NetService }>;
+  peers(): ReadonlyArray<{
+    readonly connType: ConnectionType; readonly inbound: boolean; readonly isDisconnecting: boolean; readonly addr: NetService;
+    /** The connection's transport (absent: v1). */
+    readonly transportInfo?: { readonly type: TransportProtocolType };
+  }>;
   /** Socket bytes in total (getnettotals). */
   totals(): { bytesSent: number; bytesRecv: number };
   /** Cumulative counters since start. */
@@ -81,7 +88,7 @@ export interface PeerbookMetrics {
  * Mirrors a monotonically increasing source value into a prom-client counter: adds the increase since
  * the last call; a smaller value (a restarted source) is ignored, so the exported counter never decreases.
  */
-class CounterMirror<L extends string> {
+export class CounterMirror<L extends string> {
   private readonly last = new Map<string, number>();
 
   /** @param counter the counter to advance. */
@@ -154,6 +161,36 @@ export function createMetrics(manager: MetricsSource, options: MetricsOptions = 
       }
     },
   });
+
+  new Gauge({
+    name: n('peers_by_transport'), help: 'Connected peers (not yet disconnecting) by direction and transport protocol (getpeerinfo transport_protocol_type: v1, v2, detecting).',
+    labelNames: ['direction', 'transport'] as const, registers,
+    collect() {
+      this.reset();
+      const counts = new Map<string, number>();
+      for (const p of manager.peers()) {
+        if (p.isDisconnecting) continue;
+        const key = `${p.inbound ? 'inbound' : 'outbound'}\u0000${p.transportInfo?.type ?? 'v1'}`;
+        counts.set(key, (counts.get(key) ?? 0) + 1);
+      }
+      for (const direction of ['inbound', 'outbound'] as const) {
+        for (const transport of TRANSPORT_TYPES) this.set({ direction, transport }, counts.get(`${direction}\u0000${transport}`) ?? 0);
+      }
+    },
+  });
+
+  const transportBytes = new Counter({
+    name: n('transport_bytes_total'), help: 'Bytes on peer sockets by transport protocol when they moved (detecting = BIP324 handshakes and attempts that never settled).',
+    labelNames: ['direction', 'transport'] as const, registers,
+    collect() {
+      const b = manager.counters.bytesByTransport;
+      for (const transport of TRANSPORT_TYPES) {
+        transportMirror.set({ direction: 'sent', transport }, b.sent[transport]);
+        transportMirror.set({ direction: 'received', transport }, b.recv[transport]);
+      }
+    },
+  });
+  const transportMirror = new CounterMirror(transportBytes);
 
   const socketBytes = new Counter({ name: n('bytes_total'), help: 'Bytes on peer sockets (getnettotals).', labelNames: ['direction'] as const, registers,
     collect() {
@@ -234,7 +271,7 @@ export function createMetrics(manager: MetricsSource, options: MetricsOptions = 
 
 /** Every metric name `createMetrics` registers (without the optional process metrics). */
 export const METRIC_NAMES: readonly string[] = [
-  'peers', 'bytes_total', 'message_bytes_total', 'addrman_entries', 'bans_active', 'network_active', 'bans_added_total',
+  'peers', 'peers_by_transport', 'transport_bytes_total', 'bytes_total', 'message_bytes_total', 'addrman_entries', 'bans_active', 'network_active', 'bans_added_total',
   'inbound_evictions_total', 'handshake_failures_total', 'connect_failures_total', 'misbehaving_total',
   'inbound_rejected_total', 'addr_processed_total', 'addr_rate_limited_total',
 ].map((s) => METRIC_PREFIX + s);

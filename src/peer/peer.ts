@@ -1,7 +1,8 @@
 /**
  * `Peer`: one connection to one node — Core's `CNode` plus the per-peer parts of net_processing.
  *
- * It owns the byte stream: frames it (stopping at the first framing error), runs the version
+ * It owns the byte stream through a `MessageTransport` (v1 framing by default, or BIP324 v2 with v1
+ * detection; see message-transport.ts), stopping at the first broken-stream error, runs the version
  * handshake in either direction (version → wtxidrelay/sendaddrv2 → verack; those two are refused
  * after verack; a nonce we sent ourselves means we dialed ourselves), pings every two minutes and
  * keeps the minimum ping, and enforces Core's inactivity rules (nothing in the first 60 s, 20 min
@@ -19,8 +20,8 @@
 import type { NetService } from '../address/service.js';
 import type { Clock } from '../util/clock.js';
 import { TypedEmitter } from '../util/events.js';
+import { bytesToHex } from '../util/hex.js';
 import type { Random } from '../util/random.js';
-import { encodeFrame, FrameDecoder } from '../wire/frame.js';
 import { FrameError, MessageDecodeError, type CompletedFrame } from '../wire/errors.js';
 import { decodeMessage, encodeMessage, type Message } from '../wire/messages.js';
 import {
@@ -28,12 +29,16 @@ import {
 } from '../wire/version.js';
 import type { Connection } from '../transport/transport.js';
 import { LruSet } from './lru-set.js';
-import { counterKey } from './message-types.js';
+import type { MessageTransport, TransportChoice, TransportInfo, TransportProtocolType } from './message-transport.js';
+import { counterKey, NET_MESSAGE_TYPE_OTHER } from './message-types.js';
 import { Fifo } from './queue.js';
+import { V2TransportError } from './transport-errors.js';
 import {
   ADDR_FETCH_TIMEOUT_MS, DEFAULT_PEER_LIMITS, expectsServicesFrom,
   type ConnectionType, type PeerLimits,
 } from './types.js';
+import { V1MessageTransport } from './v1-transport.js';
+import { V2MessageTransport } from './v2-transport.js';
 
 /** Most inventory hashes remembered per peer as "already known to it" (most-recently-used eviction). */
 export const MAX_KNOWN_INVENTORY = 5_000;
@@ -62,6 +67,8 @@ export interface TrafficRecorder {
   recordReceived(bytes: number): void;
   /** Called per framed message with its counter key (Core message type or `*other*`) and wire size. */
   recordMessage?(direction: 'sent' | 'recv', key: string, bytes: number): void;
+  /** Called with socket bytes and the connection's transport protocol at that moment (`detecting` during a BIP324 handshake). */
+  recordTransport?(direction: 'sent' | 'recv', transport: TransportProtocolType, bytes: number): void;
 }
 
 /** Everything a `Peer` needs. */
@@ -100,6 +107,11 @@ export interface PeerOptions {
   permissions?: number;
   /** Whether the connection goes through a proxy (then we don't tell the peer its address). */
   viaProxy?: boolean;
+  /**
+   * The transport: `v1` (default: plain v1 framing), `v2` (BIP324; an inbound v1 peer is detected and
+   * served v1, as Core does), or a ready-made `MessageTransport` (tests, benchmarks).
+   */
+  messageTransport?: TransportChoice | MessageTransport;
 }
 
 /** What the peer told us in its `version`. */
@@ -159,6 +171,10 @@ export interface PeerStats {
   wantsAddrV2: boolean;
   wtxidRelay: boolean;
   permissions: number;
+  /** Core getpeerinfo `transport_protocol_type`. */
+  transportType: TransportProtocolType;
+  /** Core getpeerinfo `session_id`: hex of the BIP324 session id, once the connection is v2. */
+  sessionId: string | undefined;
 }
 
 /** One connection to one node. */
@@ -188,7 +204,7 @@ export class Peer extends TypedEmitter<PeerEvents> {
   private readonly local: LocalNodeInfo;
   private readonly limits: PeerLimits;
   private readonly options: PeerOptions;
-  private readonly decoder: FrameDecoder;
+  private readonly transport: MessageTransport;
   private readonly recvQueue = new Fifo<CompletedFrame>();
   private recvQueueBytes = 0;
   private processing = false;
@@ -204,6 +220,11 @@ export class Peer extends TypedEmitter<PeerEvents> {
   private lastRecvMs = 0;
   private sent = 0;
   private received = 0;
+  /** Bytes given to the connection, and how many of them were reported to the transport as gone out. */
+  private handedBytes = 0;
+  private reportedSentBytes = 0;
+  /** Dropped-message bytes of the transport already counted under `*other*`. */
+  private droppedBytesCounted = 0;
   private readonly sentPerMsg = new Map<string, number>();
   private readonly recvPerMsg = new Map<string, number>();
   private pingNonceSent = 0n;
@@ -212,6 +233,8 @@ export class Peer extends TypedEmitter<PeerEvents> {
   private lastPing: number | undefined;
   private minPing: number | undefined;
   private disconnecting: string | undefined;
+  /** Who ended the connection: the remote end (or the socket), one of our timeouts, or a deliberate local disconnect. */
+  private closeCause: 'remote' | 'timeout' | 'local' | undefined;
 
   /** @param options see `PeerOptions`. */
   constructor(options: PeerOptions) {
@@ -228,7 +251,7 @@ export class Peer extends TypedEmitter<PeerEvents> {
     this.nonce = options.nonce;
     this.permissions = options.permissions ?? 0;
     this.limits = { ...DEFAULT_PEER_LIMITS, ...options.limits };
-    this.decoder = new FrameDecoder(options.magic);
+    this.transport = createTransport(options);
     this.connectedAt = this.clock.now();
     this.closed = new Promise((resolve) => {
       if (this.conn.closed) resolve();
@@ -286,9 +309,24 @@ export class Peer extends TypedEmitter<PeerEvents> {
     return this.conn.local;
   }
 
-  /** Bytes waiting in the send buffer. */
+  /** Bytes waiting to go out: in the socket's buffer, or held by the transport until its handshake allows them. */
   get sendQueueBytes(): number {
-    return this.conn.writableLength;
+    return this.conn.writableLength + this.transport.queuedBytes;
+  }
+
+  /** The transport's protocol and session id (Core `Transport::GetInfo`). */
+  get transportInfo(): TransportInfo {
+    return this.transport.info();
+  }
+
+  /**
+   * After this connection failed: whether to retry it once with v1 (Core `ShouldReconnectV1`: an
+   * outbound v2 attempt that received nothing after sending at least 24 bytes). Unlike Core, a
+   * connection we closed on purpose (caller abort, operator disconnect, ban, shutdown) is not retried;
+   * one the remote end closed, or that our timeouts ended, is.
+   */
+  get shouldReconnectV1(): boolean {
+    return this.closeCause !== 'local' && this.transport.shouldReconnectV1();
   }
 
   /** Bytes received and waiting to be processed. */
@@ -318,19 +356,14 @@ export class Peer extends TypedEmitter<PeerEvents> {
   send(message: Message): boolean {
     if (this.disconnecting !== undefined) return false;
     const { command, payload } = encodeMessage(message);
-    const frame = encodeFrame(this.options.magic, command, payload);
-    const key = counterKey(command);
-    this.sentPerMsg.set(key, (this.sentPerMsg.get(key) ?? 0) + frame.length);
-    this.options.traffic?.recordMessage?.('sent', key, frame.length);
-    this.sent += frame.length;
-    this.options.traffic?.recordSent(frame.length);
-    const flushedPromptly = this.conn.write(frame);
-    if (flushedPromptly) this.lastSendMs = this.clock.now();
-    if (this.conn.writableLength > this.limits.maxSendQueueBytes) {
-      this.disconnect(`send buffer overflow (${this.conn.writableLength} bytes queued)`);
+    this.transport.send(command, payload);
+    this.flushOutgoing();
+    const queued = this.sendQueueBytes;
+    if (queued > this.limits.maxSendQueueBytes) {
+      this.disconnect(`send buffer overflow (${queued} bytes queued)`);
       return false;
     }
-    this.sendPaused = this.conn.writableLength > this.limits.sendBufferBytes;
+    this.sendPaused = queued > this.limits.sendBufferBytes;
     return true;
   }
 
@@ -342,6 +375,7 @@ export class Peer extends TypedEmitter<PeerEvents> {
   /** Disconnects with `reason`: queued data is flushed if the peer reads it, then the socket closes. */
   disconnect(reason: string): void {
     if (this.disconnecting !== undefined) return;
+    this.closeCause ??= 'local';
     this.disconnecting = reason;
     this.recvQueue.clear();
     this.recvQueueBytes = 0;
@@ -369,6 +403,7 @@ export class Peer extends TypedEmitter<PeerEvents> {
     if (checksActive) {
       const reason = this.inactivityReason(now);
       if (reason) {
+        this.closeCause = 'timeout';
         this.disconnect(reason);
         return;
       }
@@ -379,6 +414,7 @@ export class Peer extends TypedEmitter<PeerEvents> {
     }
     if (!this.ready) return;
     if (checksActive && this.pingNonceSent !== 0n && now > this.pingStartMs + this.limits.inactivityTimeoutMs) {
+      this.closeCause = 'timeout';
       this.disconnect(`ping timeout: ${((now - this.pingStartMs) / 1000).toFixed(3)}s`);
       return;
     }
@@ -417,6 +453,7 @@ export class Peer extends TypedEmitter<PeerEvents> {
       wantsAddrV2: this.wantsV2,
       wtxidRelay: this.wtxid,
       permissions: this.permissions,
+      ...transportStats(this.transport.info()),
     };
   }
 
@@ -428,21 +465,27 @@ export class Peer extends TypedEmitter<PeerEvents> {
     this.received += chunk.length;
     this.options.traffic?.recordReceived(chunk.length);
     let frames: readonly CompletedFrame[];
-    let failure: FrameError | undefined;
+    let failure: FrameError | V2TransportError | undefined;
     try {
-      frames = this.decoder.push(chunk);
+      frames = this.transport.receive(chunk);
     } catch (e) {
-      if (!(e instanceof FrameError)) throw e;
+      if (!(e instanceof FrameError) && !(e instanceof V2TransportError)) throw e;
       failure = e;
       frames = e.completed;
     }
+    this.options.traffic?.recordTransport?.('recv', this.transport.info().type, chunk.length);
+    if (!failure) {
+      this.flushOutgoing(); // handshake bytes the input called for, and messages it released
+      if (this.sendPaused && this.sendQueueBytes <= this.limits.sendBufferBytes) this.sendPaused = false;
+    }
+    this.countDroppedMessages();
     for (const f of frames) {
       this.recvQueue.push(f);
       this.recvQueueBytes += f.rawSize;
     }
     this.processQueue();
     if (failure) {
-      this.disconnect(`framing error: ${failure.message}`);
+      this.disconnect(failure instanceof FrameError ? `framing error: ${failure.message}` : `v2 transport error: ${failure.message}`);
       return;
     }
     if (!this.recvPaused && this.recvQueueBytes > this.limits.receiveFloodBytes) {
@@ -451,9 +494,20 @@ export class Peer extends TypedEmitter<PeerEvents> {
     }
   }
 
+  /** Core ReceiveMsgBytes: a message the transport rejected counts its raw size under `*other*`. */
+  private countDroppedMessages(): void {
+    const dropped = this.transport.droppedBytes;
+    if (dropped === this.droppedBytesCounted) return;
+    const delta = dropped - this.droppedBytesCounted;
+    this.droppedBytesCounted = dropped;
+    this.recvPerMsg.set(NET_MESSAGE_TYPE_OTHER, (this.recvPerMsg.get(NET_MESSAGE_TYPE_OTHER) ?? 0) + delta);
+    this.options.traffic?.recordMessage?.('recv', NET_MESSAGE_TYPE_OTHER, delta);
+  }
+
   private onDrain(): void {
     this.lastSendMs = this.clock.now();
-    if (this.sendPaused && this.conn.writableLength <= this.limits.sendBufferBytes) {
+    this.reportSentBytes();
+    if (this.sendPaused && this.sendQueueBytes <= this.limits.sendBufferBytes) {
       this.sendPaused = false;
       this.processQueue();
     }
@@ -593,6 +647,33 @@ export class Peer extends TypedEmitter<PeerEvents> {
 
   // ---- sending ------------------------------------------------------------------------------
 
+  /** Writes what the transport has ready, counting bytes as Core does (per message type only for message bytes). */
+  private flushOutgoing(): void {
+    for (const { bytes, command } of this.transport.takeOutgoing()) {
+      const n = bytes.length;
+      if (command !== undefined) {
+        const key = counterKey(command);
+        this.sentPerMsg.set(key, (this.sentPerMsg.get(key) ?? 0) + n);
+        this.options.traffic?.recordMessage?.('sent', key, n);
+      }
+      this.sent += n;
+      this.options.traffic?.recordSent(n);
+      this.options.traffic?.recordTransport?.('sent', this.transport.info().type, n);
+      this.handedBytes += n;
+      if (this.conn.write(bytes)) this.lastSendMs = this.clock.now();
+    }
+    this.reportSentBytes();
+  }
+
+  /** Tells the transport how many bytes have left through the socket (for Core's ShouldReconnectV1). */
+  private reportSentBytes(): void {
+    const gone = this.handedBytes - this.conn.writableLength;
+    if (gone > this.reportedSentBytes) {
+      this.transport.markBytesSent(gone - this.reportedSentBytes);
+      this.reportedSentBytes = gone;
+    }
+  }
+
   private sendVersion(): void {
     if (this.versionSent) return;
     this.versionSent = true;
@@ -629,9 +710,23 @@ export class Peer extends TypedEmitter<PeerEvents> {
 
   private finish(reason: string): void {
     if (this.disconnecting !== undefined) return;
+    this.closeCause = 'remote';
     this.disconnecting = reason;
     this.recvQueue.clear();
     this.recvQueueBytes = 0;
     this.emit('close', reason);
   }
+}
+
+/** The transport `options` ask for: v1 framing unless `v2` or a ready-made transport is given. */
+function createTransport(options: PeerOptions): MessageTransport {
+  const choice = options.messageTransport ?? 'v1';
+  if (typeof choice !== 'string') return choice;
+  if (choice === 'v1') return new V1MessageTransport(options.magic);
+  return new V2MessageTransport({ magic: options.magic, initiating: options.connType !== 'inbound', random: options.random });
+}
+
+/** getpeerinfo's transport fields from a transport's info. */
+function transportStats(info: TransportInfo): { transportType: TransportProtocolType; sessionId: string | undefined } {
+  return { transportType: info.type, sessionId: info.sessionId === undefined ? undefined : bytesToHex(info.sessionId) };
 }

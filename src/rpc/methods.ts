@@ -165,8 +165,8 @@ function peerInfo(d: PeerDetails): Record<string, unknown> {
     bytessent_per_msg: perMsgSent,
     bytesrecv_per_msg: perMsgRecv,
     connection_type: d.connType,
-    transport_protocol_type: 'v1',
-    session_id: '',
+    transport_protocol_type: d.transportType,
+    session_id: d.sessionId ?? '',
   };
 }
 
@@ -260,14 +260,14 @@ const METHODS: RpcMethod[] = [
       const useV2 = (p[2] as boolean | null | undefined) ?? nodeV2;
       if (useV2 && !nodeV2) throw new RpcError(RpcErrorCode.INVALID_PARAMETER, 'Error: v2transport requested but not enabled (see -v2transport)');
       if (command === 'onetry') {
-        ctx.manager.connectOnce(node);
+        ctx.manager.connectOnce(node, { v2transport: useV2 });
         return null;
       }
       if (command === 'add') {
         const resolved = resolvedAddedNode(node, ctx);
         const duplicate = ctx.manager.addedNodeList.some((n) => n === node || (resolved !== undefined && resolvedAddedNode(n, ctx) === resolved));
         if (duplicate) throw new RpcError(RpcErrorCode.CLIENT_NODE_ALREADY_ADDED, 'Error: Node already added');
-        viaManager(() => ctx.manager.addNode(node));
+        viaManager(() => ctx.manager.addNode(node, { v2transport: useV2 }));
       } else {
         viaManager(() => ctx.manager.removeNode(node));
       }
@@ -524,7 +524,7 @@ const METHODS: RpcMethod[] = [
       } catch (e) {
         throw new RpcError(RpcErrorCode.INVALID_PARAMETER, `Error: Invalid address ${address}: ${(e as Error).message}`, { cause: e });
       }
-      void ctx.manager.openConnection(target, connType);
+      void ctx.manager.openConnection(target, connType, { v2transport: p[2] as boolean });
       return { address, connection_type: type };
     },
   },

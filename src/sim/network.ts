@@ -20,6 +20,7 @@ import type { Peer } from '../peer/peer.js';
 import type { Connection } from '../transport/transport.js';
 import { VirtualClock, yieldToEventLoop } from '../util/clock.js';
 import { ChaChaRandom } from '../util/random.js';
+import { FrameError, type CompletedFrame } from '../wire/errors.js';
 import { encodeFrame, FrameDecoder } from '../wire/frame.js';
 import { decodeMessage, encodeMessage, type Message } from '../wire/messages.js';
 import { REGTEST } from '../wire/params.js';
@@ -115,20 +116,33 @@ let rawNonce = 0x5eed_0000_0000n;
 /**
  * A peer driven by the test, byte for byte (Core's functional-test `P2PInterface`): it completes the
  * handshake, answers pings, records every message with the virtual time it arrived, and sends only
- * what the test tells it to — no gossip, no self-advertisement of its own.
+ * what the test tells it to — no gossip, no self-advertisement of its own. It speaks v1 only: a stream
+ * that does not frame (a BIP324 key, another network's magic) is hung up on at once, as a v1 Core node
+ * does — which is what makes a v2-enabled manager retry it with v1.
  */
 export class RawPeer {
   /** Every message received, with the virtual time of arrival. */
   readonly received: Array<{ at: number; message: Message }> = [];
   /** Set once the connection closed. */
   closed = false;
+  /** Set when it hung up on bytes that were not a v1 frame. */
+  rejectedBadFrame = false;
   private readonly decoder = new FrameDecoder(REGTEST.magic);
   private versionSent = false;
 
   /** @param sim the simulation (for its clock); @param conn an open connection to a manager; @param options how it presents itself. */
   constructor(readonly sim: Sim, readonly conn: Connection, readonly options: RawPeerOptions = {}) {
     conn.on('data', (chunk) => {
-      for (const f of this.decoder.push(chunk)) this.onMessage(decodeMessage(f.command, f.payload));
+      let frames: CompletedFrame[];
+      try {
+        frames = this.decoder.push(chunk);
+      } catch (e) {
+        if (!(e instanceof FrameError)) throw e;
+        this.rejectedBadFrame = true;
+        conn.destroy();
+        return;
+      }
+      for (const f of frames) this.onMessage(decodeMessage(f.command, f.payload));
     });
     conn.once('close', () => { this.closed = true; });
   }
@@ -142,12 +156,25 @@ export class RawPeer {
     return peer;
   }
 
-  /** Listens at `ip:port`; every connection a manager opens there becomes a RawPeer in `peers`. */
-  static async listen(sim: Sim, ip: string, options: RawPeerOptions = {}, port = REGTEST.defaultPort): Promise<{ peers: RawPeer[]; service: NetService }> {
+  /**
+   * Listens at `ip:port`; every connection a manager opens there becomes a RawPeer in `peers` — except
+   * one it hung up on for not framing (a BIP324 attempt), which leaves `peers` again (`rejected` counts them).
+   */
+  static async listen(sim: Sim, ip: string, options: RawPeerOptions = {}, port = REGTEST.defaultPort): Promise<{ peers: RawPeer[]; service: NetService; rejected: () => number }> {
     const peers: RawPeer[] = [];
+    let rejected = 0;
     const service = svc(ip, port);
-    await sim.net.transport(service.addr).listen(service, (conn) => { peers.push(new RawPeer(sim, conn, options)); });
-    return { peers, service };
+    await sim.net.transport(service.addr).listen(service, (conn) => {
+      const peer = new RawPeer(sim, conn, options);
+      peers.push(peer);
+      conn.once('close', () => {
+        if (!peer.rejectedBadFrame) return;
+        rejected++;
+        const i = peers.indexOf(peer);
+        if (i >= 0) peers.splice(i, 1);
+      });
+    });
+    return { peers, service, rejected: () => rejected };
   }
 
   /** Our end's address (what the manager sees for an inbound connection). */

@@ -21,10 +21,19 @@ function hostOf(target: NetService): string {
   return target.addr.toString().replace(/%\d+$/, '');
 }
 
+/** Options of `TcpTransport`. */
+export interface TcpTransportOptions {
+  /**
+   * Source address of outgoing connections (default: chosen by the OS). A multi-homed node whose peers
+   * accept it only from a registered IP (the peer-set mode) sets this to that IP.
+   */
+  localAddress?: string;
+}
+
 /** Plain TCP. */
 export class TcpTransport implements Transport {
-  /** @param clock time source for connect timeouts. */
-  constructor(private readonly clock: Clock) {}
+  /** @param clock time source for connect timeouts; @param options source address of dials. */
+  constructor(private readonly clock: Clock, private readonly options: TcpTransportOptions = {}) {}
 
   /** @inheritdoc */
   connect(target: NetService, options: ConnectOptions = {}): Promise<Connection> {
@@ -37,7 +46,7 @@ export class TcpTransport implements Transport {
         reject(new ConnectError('ERR_ABORTED', `dial to ${target} aborted`));
         return;
       }
-      const socket = net.connect({ host: hostOf(target), port: target.port, noDelay: true });
+      const socket = net.connect({ host: hostOf(target), port: target.port, noDelay: true, localAddress: this.options.localAddress });
       let settled = false;
       const finish = (err?: ConnectError): void => {
         if (settled) return;

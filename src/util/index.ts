@@ -8,3 +8,4 @@ export * from './random.js';
 export * from './clock.js';
 export * from './rolling-bloom.js';
 export * from './events.js';
+export * from './public-key.js';

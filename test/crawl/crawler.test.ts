@@ -63,7 +63,7 @@ test('a crawl over a chain of PeerManagers finds every node, reachable with Peer
     assert.equal(n.reachable, true, `${ip}: ${n.error}`);
     assert.equal(n.userAgent, DEFAULT_USER_AGENT);
     assert.equal(n.protocolVersion, 70016);
-    assert.deepEqual(n.servicesNames, ['NETWORK', 'WITNESS']);
+    assert.deepEqual(n.servicesNames, ['NETWORK', 'WITNESS', 'P2P_V2'], 'Peerbook nodes advertise BIP324 by default');
   }
   assert.equal(found.get('20.0.0.99:18444')?.reachable, false);
   assert.equal(found.get('20.0.0.99:18444')?.errorCode, 'ERR_CONNECT_REFUSED');

@@ -61,8 +61,8 @@ test('a crawl from one seed finds every node of the chain, reachable with Peerbo
     assert.equal(n.reachable, true, `${ip}: ${n.error}`);
     assert.equal(n.userAgent, '/Peerbook:0.1.0/');
     assert.equal(n.protocolVersion, 70016);
-    assert.equal(n.services, '0000000000000009');
-    assert.deepEqual(n.servicesNames, ['NETWORK', 'WITNESS']);
+    assert.equal(n.services, '0000000000000809', 'NETWORK | WITNESS | P2P_V2: Peerbook advertises BIP324 by default');
+    assert.deepEqual(n.servicesNames, ['NETWORK', 'WITNESS', 'P2P_V2']);
     assert.ok(n.latencyMs !== null && n.latencyMs >= 0 && n.latencyMs < 2_000, `latency ${n.latencyMs}`);
     assert.ok(n.addressesReceived > 1, 'each node answered getaddr');
   }

@@ -193,3 +193,16 @@ test('with an asmap the log names the file, its size and its SHA-256, so the ope
   const note = lines.map((l) => JSON.parse(l).msg as string).find((m) => m.startsWith('Using asmap'));
   assert.equal(note, `Using asmap ${path.join(datadir, 'asmap.dat')} (${map.length} bytes, sha256 ${sha}) for IP bucketing`);
 });
+
+test('v2transport=0 in the config file turns BIP324 off (no NODE_P2P_V2), and the --v2transport flag overrides the file', async (t) => {
+  const datadir = await tempDirFor(t, 'daemon');
+  await writeFile(path.join(datadir, 'peerbook.conf'), 'regtest=1\n[regtest]\ndnsseed=0\nlisten=0\nserver=0\nprinttoconsole=0\nv2transport=0\n');
+  const clock = new VirtualClock();
+  const transport = new MemoryNetwork(clock).transport(NetAddress.parse('10.0.0.1'));
+  const off = await Daemon.create({ flags: new Map(), datadir, clock, transport });
+  assert.equal(off.manager.v2transport, false);
+  assert.equal(off.manager.localServices & (1n << 11n), 0n);
+  const on = await Daemon.create({ flags: flags({ v2transport: '1' }), datadir, clock, transport });
+  assert.equal(on.manager.v2transport, true, 'the flag wins over the file');
+  assert.equal(on.manager.localServices & (1n << 11n), 1n << 11n);
+});

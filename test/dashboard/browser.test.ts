@@ -140,7 +140,10 @@ test('the peer table lists every peer with the API\'s fields, user agents as tex
     assert.ok(row, `row for ${p.ip}`);
     assert.deepEqual(row.cells.slice(2, 6), ['ipv4', p.type, p.type === 'inbound' ? 'in' : 'out', p.userAgent]);
     assert.equal(row.tag, null, `${p.ip} is public: no tag`);
-    assert.match(row.cells[7], /^\d+(\.\d)? (B|kB|MB)$/, 'bytes in');
+    const api: PeerRow | undefined = l.rows.find((r) => r.addr.startsWith(`${p.ip}:`));
+    assert.ok(api && ['v1', 'v2', 'detecting'].includes(row.cells[6]));
+    assert.equal(row.cells[6], api.transport_protocol_type, 'the transport column (getpeerinfo transport_protocol_type)');
+    assert.match(row.cells[8], /^\d+(\.\d)? (B|kB|MB)$/, 'bytes in');
   }
   for (const lp of LOCAL_PEERS) {
     const api: PeerRow | undefined = l.rows.find((r) => r.addr.startsWith(`${lp.ip}:`));

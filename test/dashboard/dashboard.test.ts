@@ -33,7 +33,7 @@ test('/api/peers lists every peer with getpeerinfo fields, type, user agent and 
       assert.equal(row.inbound, p.type === 'inbound');
       assert.equal(row.subver, p.userAgent);
       assert.equal(row.network, 'ipv4');
-      assert.equal(row.services, '0000000000000009');
+      assert.equal(row.services, '0000000000000809', 'NETWORK | WITNESS | P2P_V2');
       assert.ok(row.bytessent > 0 && row.bytesrecv > 0);
       assert.ok(row.connected_for >= 90 && row.connected_for <= 95, `connected_for ${row.connected_for}`);
       assert.equal(row.handshake_done, true);
@@ -62,7 +62,7 @@ test('/api/summary counts connections by type and network and reports table size
     assert.ok(s.addrman.tried > SCENARIO_TRIED / 2 && s.addrman.tried <= SCENARIO_TRIED, `tried ${s.addrman.tried}`); // some collide
     assert.equal(s.addrman.by_network.ipv4.new, me.addrman.size({ inNew: true }) - s.addrman.by_network.ipv6.new);
     assert.equal(s.totals.totalbytessent, me.totals().bytesSent);
-    assert.equal(s.localservices, '0000000000000009');
+    assert.equal(s.localservices, '0000000000000809');
     assert.equal(s.banned, 0);
     assert.equal(s.counters.inbound_rejected.banned, 0);
     assert.equal(s.running, true);

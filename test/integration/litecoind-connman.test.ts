@@ -70,7 +70,7 @@ test('Peerbook dials litecoind, completes the handshake, and each side reports t
   assert.equal(seen.inbound, true);
   assert.equal(seen.connection_type, 'inbound');
   assert.equal(seen.version, PROTOCOL_VERSION);
-  assert.equal(seen.services, '0000000000000000', 'Peerbook advertises NODE_NONE by default');
+  assert.equal(seen.services, '0000000000000800', 'Peerbook advertises NODE_P2P_V2 alone by default (BIP324 on, no blocks served)');
   assert.equal(pb.manager.nodeCount('out', 'manual'), 1);
 });
 

@@ -152,7 +152,8 @@ test('litecoind\'s getaddr answer fills Peerbook\'s table with 23% of exactly th
   // Manual-only mode: the learned addresses are never dialed, not even by feelers (mean interval 2 min).
   await drive(clock, 10 * 60_000, 5_000);
   assert.deepEqual(pb.transport!.refused, []);
-  assert.deepEqual(pb.transport!.dialed, [`127.0.0.1:${ltc.p2pPort}`]);
+  // The -connect peer twice: a BIP324 attempt litecoind (v1 only) hung up on, then Core's one retry with v1.
+  assert.deepEqual(pb.transport!.dialed, [`127.0.0.1:${ltc.p2pPort}`, `127.0.0.1:${ltc.p2pPort}`]);
   assert.equal(pb.events.connectFailed.length, 0);
   assert.equal(pb.manager.peers().length, 1);
 });
@@ -201,8 +202,9 @@ test('addrv2 is negotiated on the wire and litecoind\'s Tor v3 and I2P addresses
   assert.deepEqual(await ltcAddresses(ltc), [`${ONION}:9333`, `${I2P}:0`].sort(), 'only the two fresh addresses are not terrible');
 
   const tap = await tapOn(t, ltc.p2pPort);
+  // v1 only: the tap reads v1 frames (BIP324 against litecoind: litecoind-v2.test.ts, litecoind-connman.test.ts).
   const pb = await startPeerbook(t, {
-    options: { connect: [`127.0.0.1:${tap.port}`], listen: false, onion: '127.0.0.1:9', i2pProxy: '127.0.0.1:9' },
+    options: { connect: [`127.0.0.1:${tap.port}`], listen: false, onion: '127.0.0.1:9', i2pProxy: '127.0.0.1:9', v2transport: false },
   });
   await waitUntil('peer:connect for litecoind', () => pb.events.connects[0]);
   await hurryLitecoindGetaddrAnswer(ltc, now, () => pb.events.addrNew[0]);

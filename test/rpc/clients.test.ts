@@ -55,7 +55,7 @@ test('litecoin-cli with -rpcuser/-rpcpassword reads peers, network info, bans an
 
   const peers = JSON.parse((await cli('getpeerinfo')).stdout);
   assert.deepEqual(peers.map((p: any) => p.connection_type).sort(), ['inbound', 'manual']);
-  assert.ok(peers.every((p: any) => p.services === '0000000000000009' && p.subver === '/Peerbook:0.1.0/'));
+  assert.ok(peers.every((p: any) => p.services === '0000000000000809' && p.subver === '/Peerbook:0.1.0/'));
 
   const info = JSON.parse((await cli('getnetworkinfo')).stdout);
   assert.deepEqual([info.connections, info.connections_in, info.connections_out], [2, 1, 1]);

@@ -47,8 +47,8 @@ test('getpeerinfo has Core\'s fields in Core\'s order with the handshake\'s valu
   assert.deepEqual(Object.keys(outbound), PEERINFO_KEYS);
   assert.equal(outbound.addr, '30.0.0.1:18444');
   assert.equal(outbound.network, 'ipv4');
-  assert.equal(outbound.services, '0000000000000009');
-  assert.deepEqual(outbound.servicesnames, ['NETWORK', 'WITNESS']);
+  assert.equal(outbound.services, '0000000000000809', 'NETWORK | WITNESS | P2P_V2 (BIP324 is on by default, as in Core)');
+  assert.deepEqual(outbound.servicesnames, ['NETWORK', 'WITNESS', 'P2P_V2']);
   assert.equal(outbound.version, 70016);
   assert.equal(outbound.subver, '/Peerbook:0.1.0/');
   assert.equal(outbound.connection_type, 'manual');
@@ -120,7 +120,7 @@ test('getnetworkinfo has Core\'s fields in order, counts by direction, and the p
   assert.deepEqual(Object.keys(info), NETWORKINFO_KEYS);
   assert.equal(info.version, 10_000);
   assert.equal(info.protocolversion, 70016);
-  assert.equal(info.localservices, '0000000000000009');
+  assert.equal(info.localservices, '0000000000000809');
   assert.equal(info.localrelay, true);
   assert.equal(info.networkactive, true);
   assert.deepEqual([info.connections, info.connections_in, info.connections_out], [3, 2, 1]);
@@ -188,7 +188,7 @@ test('addnode treats 127.1 as the same node as 127.0.0.1, as Core resolves both'
 
 test('addnode remove of a node never added is RPC_CLIENT_NODE_NOT_ADDED; a bad command returns the help', async () => {
   const sim = new Sim();
-  const me = sim.node('10.0.0.1');
+  const me = sim.node('10.0.0.1', { v2transport: false });
   await sim.startAll();
   const rpc = directDispatcher(me);
   const e = await rpcError(() => rpc.call('addnode', ['1.2.3.4:5', 'remove']));

@@ -86,3 +86,16 @@ test('closing a listener stops new connections', async () => {
   await listener.close();
   await assert.rejects(transport.connect(listener.address), { code: 'ERR_CONNECT_REFUSED' });
 });
+
+test('a TCP transport with a local address dials from it', async () => {
+  const transport = new TcpTransport(new SystemClock());
+  let accept!: (c: Connection) => void;
+  const accepted = new Promise<Connection>((r) => { accept = r; });
+  const listener = await transport.listen(NetService.parse('127.0.0.1:0'), (c) => accept(c));
+  const client = await new TcpTransport(new SystemClock(), { localAddress: '127.0.0.7' }).connect(listener.address);
+  const server = await accepted;
+  assert.equal(server.remote.addr.toString(), '127.0.0.7');
+  assert.equal(client.local?.addr.toString(), '127.0.0.7');
+  client.destroy();
+  await listener.close();
+});

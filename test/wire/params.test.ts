@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { Net } from '../../src/address/network.js';
+import { Net, networkName } from '../../src/address/network.js';
 import { NetService } from '../../src/address/service.js';
 import { bytesToHex, hexToBytes } from '../../src/util/hex.js';
 import {
@@ -64,18 +64,47 @@ test('an unknown network name is a ParseError listing the accepted names', () =>
   assert.throws(() => getNetworkParams('testnet5'), { code: 'ERR_PARSE', message: /unknown network "testnet5": expected one of main, mainnet/ });
 });
 
-test('mainnet fixed seeds mix every reachable network; regtest has none', () => {
-  const nets = new Set(MAINNET.fixedSeeds.map((s) => s.addr.net));
-  assert.deepEqual([...nets].sort(), [Net.IPV4, Net.IPV6, Net.ONION, Net.I2P, Net.CJDNS].sort());
-  assert.ok(MAINNET.fixedSeeds.length >= 8 && MAINNET.fixedSeeds.length <= 13);
-  assert.ok(MAINNET.fixedSeeds.every((s) => s.addr.isValid() && s.addr.isRoutable()));
-  assert.ok(MAINNET.fixedSeeds.every((s) => s.port === (s.addr.net === Net.I2P ? 0 : 8333)));
-  assert.ok(TESTNET3.fixedSeeds.length >= 150 && TESTNET3.fixedSeeds.every((s) => s.port === (s.addr.net === Net.I2P ? 0 : 18333)),
-    'testnet3 carries Core\'s whole list (179 entries), every network represented');
-  assert.deepEqual(new Set(TESTNET3.fixedSeeds.map((s) => s.addr.net)), nets);
-  assert.ok(TESTNET4.fixedSeeds.length > 0 && TESTNET4.fixedSeeds.every((s) => s.port === 0 || s.port === 48333));
-  assert.ok(SIGNET.fixedSeeds.length > 0 && SIGNET.fixedSeeds.every((s) => s.port === 0 || s.port === 38333));
+/**
+ * How many fixed seeds Core ships per chain and address network, counted from Core's contrib/seeds lists
+ * in data/seeds (sources and commits in data/seeds/README.md). Pinned here, not derived from the files,
+ * so a truncated list, a dropped network or a partial regeneration fails; updating the lists means
+ * updating this table on purpose.
+ */
+const CORE_FIXED_SEED_MIX: Record<'main' | 'test' | 'testnet4' | 'signet', Record<'ipv4' | 'ipv6' | 'onion' | 'i2p' | 'cjdns', number>> = {
+  main: { ipv4: 512, ipv6: 512, onion: 512, i2p: 512, cjdns: 8 },
+  test: { ipv4: 68, ipv6: 35, onion: 69, i2p: 5, cjdns: 2 },
+  testnet4: { ipv4: 63, ipv6: 70, onion: 78, i2p: 18, cjdns: 1 },
+  signet: { ipv4: 46, ipv6: 47, onion: 67, i2p: 9, cjdns: 1 },
+};
+const CHAINS_WITH_SEEDS = { main: MAINNET, test: TESTNET3, testnet4: TESTNET4, signet: SIGNET } as const;
+
+function countByNetwork(seeds: readonly NetService[]): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const s of seeds) counts[networkName(s.addr.net)] = (counts[networkName(s.addr.net)] ?? 0) + 1;
+  return counts;
+}
+
+test('each chain ships Core\'s whole fixed-seed list, mixed over IPv4, IPv6, Tor, I2P and CJDNS as Core\'s is', () => {
+  for (const [name, params] of Object.entries(CHAINS_WITH_SEEDS)) {
+    assert.deepEqual(countByNetwork(params.fixedSeeds), CORE_FIXED_SEED_MIX[name as keyof typeof CHAINS_WITH_SEEDS], `${name} fixed seeds by network`);
+  }
   assert.deepEqual(REGTEST.fixedSeeds, []);
+});
+
+test('every address line of a seed list becomes one fixed seed (none dropped, none added)', () => {
+  for (const [name, params] of Object.entries(CHAINS_WITH_SEEDS)) {
+    const text = readFileSync(path.join(REPO_ROOT, 'data/seeds', `nodes_${name}.txt`), 'utf8');
+    const addressLines = text.split('\n').filter((line) => line.replace(/#.*$/, '').trim() !== '');
+    assert.equal(params.fixedSeeds.length, addressLines.length, `data/seeds/nodes_${name}.txt`);
+    assert.equal(new Set(params.fixedSeeds.map(String)).size, params.fixedSeeds.length, `${name}: no duplicate seeds`);
+  }
+});
+
+test('every fixed seed is routable and uses its chain\'s port (I2P: port 0)', () => {
+  for (const params of Object.values(CHAINS_WITH_SEEDS)) {
+    const wrong = params.fixedSeeds.filter((s) => !s.addr.isValid() || !s.addr.isRoutable() || s.port !== (s.addr.net === Net.I2P ? 0 : params.defaultPort));
+    assert.deepEqual(wrong.map(String), [], params.name);
+  }
 });
 
 test('the fixed-seed data matches the text lists it was generated from', () => {

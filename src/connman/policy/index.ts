@@ -8,10 +8,12 @@
  * imitate (diverse netgroups, low latency, recent novel blocks and transactions, long uptime) before
  * evicting from the most-connected netgroup; `permissions.ts` parses `-whitelist`/`-whitebind` and
  * resolves a connection's permission flags; `bad-ports.ts` is Core's list of ports automatic
- * connections avoid. The components one level up gather the inputs and carry out the answers, so a
+ * connections avoid; `transport.ts` says which message transport (v1 or BIP324 v2) a connection starts
+ * with. The components one level up gather the inputs and carry out the answers, so a
  * test states a scenario in a few lines and the simulator runs the same rules as a live node.
  */
 export * from './outbound.js';
 export * from './eviction.js';
 export * from './permissions.js';
 export * from './bad-ports.js';
+export * from './transport.js';
