@@ -12,7 +12,7 @@ function capture(): CliIO & { stdout: string; stderr: string } {
   return io;
 }
 
-test('peerbook sim runs a scenario file and writes result, nodes, perf and plots', async () => {
+test('peerbook sim runs a scenario file and writes result, nodes, perf, Markdown tables quoting the result, and plots', async () => {
   const dir = await mkdtemp(path.join(tmpdir(), 'peerbook-sim-cli-'));
   try {
     const file = path.join(dir, 'tiny.json');
@@ -24,9 +24,16 @@ test('peerbook sim runs a scenario file and writes result, nodes, perf and plots
     assert.equal(io.stderr, '', 'no progress bar when stderr is not a terminal');
     const files = (await readdir(path.join(dir, 'out'))).sort();
     assert.deepEqual(files, ['connections.svg', 'nodes.json', 'perf.json', 'result.json', 'tables.md', 'tables.svg']);
-    const result = JSON.parse(await readFile(path.join(dir, 'out', 'result.json'), 'utf8')) as { seed: number; samples: unknown[] };
+    const result = JSON.parse(await readFile(path.join(dir, 'out', 'result.json'), 'utf8')) as {
+      seed: number; samples: Array<{ running: number; newEntries: { mean: number }; triedEntries: { mean: number } }>; links: { linksOpened: number };
+    };
     assert.equal(result.seed, 3);
     assert.equal(result.samples.length, 3);
+    const last = result.samples.at(-1)!;
+    const tables = await readFile(path.join(dir, 'out', 'tables.md'), 'utf8');
+    assert.ok(tables.includes(`| nodes running at the end | ${last.running} |`), tables);
+    assert.ok(tables.includes(`| table: new / tried entries per node (mean) | ${last.newEntries.mean} / ${last.triedEntries.mean} |`), tables);
+    assert.ok(tables.includes(`| links opened, dials timed out | ${result.links.linksOpened}, `), tables);
     assert.match(await readFile(path.join(dir, 'out', 'connections.svg'), 'utf8'), /^<svg[^>]*xmlns="http:\/\/www.w3.org\/2000\/svg"/);
   } finally {
     await rm(dir, { recursive: true, force: true });
