@@ -4,7 +4,9 @@
 // into sim/results/<name>/. Same code + same seed = the same result.json.
 import { spawnSync } from 'node:child_process';
 
-const ALL = ['inbound-flood', 'addr-flood', 'eclipse-heilman', 'eclipse-erebus', 'network-small', 'network-10k'];
+// The runs docs/security.md quotes first; then the full-size eclipse matrix and the 10,000-node run (hours on one core).
+const ALL = ['inbound-flood', 'addr-flood', 'eclipse-small', 'eclipse-small-ablation', 'eclipse-small-ablation-botnet', 'network-small',
+  'eclipse-heilman', 'eclipse-erebus', 'network-10k'];
 const names = process.argv.slice(2).length > 0 ? process.argv.slice(2) : ALL;
 for (const name of names) {
   console.log(`== ${name}`);
