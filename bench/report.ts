@@ -29,6 +29,13 @@ export interface Scenario {
   peerbook: number | null;
   /** The issue's ceiling for Peerbook, or null when the scenario has none. */
   target: number | null;
+  /**
+   * Bitcoin Core's C++ figure for the same bench (src/bench/addrman.cpp), measured on this 2-core
+   * machine type but not in this run (issue 13), or null when Core has no such bench.
+   */
+  coreCpp: number | null;
+  /** Core C++ ÷ Peerbook (above 1: Peerbook is faster), or null. */
+  ratioCore: number | null;
   /** peerbook ≤ target; null without a target or a figure. */
   met: boolean | null;
   /** bcoin's figure as shipped (20 × 50 buckets, first 1,000 addresses) and scaled (1024 × 64, all 16,384). */
@@ -57,6 +64,7 @@ const round = (v: number | null): number | null => (v === null ? null : Number(v
 export function buildScenarios(addrman: unknown, extra: AddrmanExtraFigures | null, bcoin: BcoinBenchResult | null): Scenario[] {
   const fig = (path: string): number | null => numberAt(addrman, `figures.${path}`) ?? null;
   const target = (key: string): number | null => numberAt(addrman, `targets.${key}`) ?? null;
+  const core = (key: string): number | null => numberAt(addrman, `coreCpp.${key}`) ?? null;
   const both = (f: (c: BcoinConfigFigures) => number | null) => ({
     shipped: bcoin ? f(bcoin.shipped) : null,
     scaled: bcoin ? f(bcoin.scaled) : null,
@@ -65,11 +73,16 @@ export function buildScenarios(addrman: unknown, extra: AddrmanExtraFigures | nu
   const perEntryUs = (ms: number | null): number | null => (ms === null || !entries ? null : (ms * 1000) / entries);
   const bcoinPerEntryUs = (ms: number, n: number): number => (ms * 1000) / n;
 
-  const rows: Array<Omit<Scenario, 'met' | 'ratio'>> = [
+  const rows: Array<Omit<Scenario, 'met' | 'ratio' | 'ratioCore' | 'coreCpp'> & { coreCpp?: number | null }> = [
     {
       id: 'add', name: 'Add, per address', core: 'AddrManAdd', bcoinOperation: 'HostList.add(NetAddress, src)', unit: 'ns',
-      peerbook: fig('addNsPerAddress'), target: target('addNsPerAddress'), bcoin: both((c) => c.addNsPerAddress),
+      peerbook: fig('addNsPerAddress'), target: target('addNsPerAddress'), coreCpp: core('addNsPerAddress'), bcoin: both((c) => c.addNsPerAddress),
       note: 'Core: a new addrman plus 64 Add calls of 256 ready-made addresses; bcoin as shipped: the first 1,000 addresses (its capacity).',
+    },
+    {
+      id: 'addOnlyNewCell', name: 'Add, tried bucket left to Good', core: null, bcoinOperation: 'HostList.add(NetAddress, src)', unit: 'ns',
+      peerbook: fig('addOnlyNewCellNsPerAddress'), target: null, bcoin: both((c) => c.addNsPerAddress),
+      note: 'The other side of the Add/Good trade (addHashesTriedBucket = false): Add hashes only the new-table cell; Good then hashes all three tried hashes (next rows).',
     },
     {
       id: 'addWithParse', name: 'Add incl. decoding v1 addr bytes', core: null, bcoinOperation: 'NetAddress.fromReader + add', unit: 'ns',
@@ -77,29 +90,50 @@ export function buildScenarios(addrman: unknown, extra: AddrmanExtraFigures | nu
       note: 'Not a Core bench: both sides decode 30-byte v1 addr entries (one 256-entry buffer per source) before adding.',
     },
     {
-      id: 'select', name: 'Select', core: 'AddrManSelect', bcoinOperation: 'HostList.getHost()', unit: 'ns',
-      peerbook: fig('selectNs'), target: target('selectNs'), bcoin: both((c) => c.getHostNs),
+      id: 'select', name: 'Select into a batch', core: 'AddrManSelect', bcoinOperation: 'HostList.getHost()', unit: 'ns',
+      peerbook: fig('selectNs'), target: target('selectNs'), coreCpp: core('selectNs'), bcoin: both((c) => c.getHostNs),
+      note: 'Peerbook: selectInto, the address copied into a reused batch (Core returns a copy by value); bcoin returns a reference to its stored entry.',
+    },
+    {
+      id: 'selectObject', name: 'Select as an object', core: null, bcoinOperation: 'as above', unit: 'ns',
+      peerbook: fig('selectObjectNs'), target: null, bcoin: both((c) => c.getHostNs),
+      note: 'select: the same draw, the record materialised as an AddressRecord (NetService, NetAddress with its own bytes).',
     },
     {
       id: 'selectFromAlmostEmpty', name: 'Select, one address in the table', core: 'AddrManSelectFromAlmostEmpty',
       bcoinOperation: 'HostList.getHost() with one entry', unit: 'ns',
-      peerbook: fig('selectFromAlmostEmptyNs'), target: target('selectFromAlmostEmptyNs'), bcoin: both((c) => c.getHostFromAlmostEmptyNs),
+      peerbook: fig('selectFromAlmostEmptyNs'), target: target('selectFromAlmostEmptyNs'), coreCpp: core('selectFromAlmostEmptyNs'), bcoin: both((c) => c.getHostFromAlmostEmptyNs),
       note: 'Worst case for bucket scans: bcoin probes random buckets until it hits the one non-empty one (20 or 1,024 buckets).',
     },
     {
       id: 'selectByNetwork', name: 'Select(I2P), one I2P address in 16k', core: 'AddrManSelectByNetwork',
       bcoinOperation: 'none (getHost has no network filter)', unit: 'ns',
-      peerbook: fig('selectByNetworkNs'), target: target('selectByNetworkNs'), bcoin: { shipped: null, scaled: null },
+      peerbook: fig('selectByNetworkNs'), target: target('selectByNetworkNs'), coreCpp: core('selectByNetworkNs'), bcoin: { shipped: null, scaled: null },
     },
     {
-      id: 'getAddr', name: 'GetAddr(2500, 23%)', core: 'AddrManGetAddr', bcoinOperation: 'pool getaddr reply: toArray(), first ≤1,000', unit: 'ms',
-      peerbook: fig('getAddrMs'), target: target('getAddrMs'), bcoin: both((c) => c.getAddrMs),
-      note: 'Different work: Core draws a random 23% (≤2,500) and skips terrible entries; bcoin returns its map in insertion order (≤1,000).',
+      id: 'getAddr', name: 'GetAddr(2500, 23%) into a batch', core: 'AddrManGetAddr', bcoinOperation: 'pool getaddr reply: toArray(), first ≤1,000', unit: 'ms',
+      peerbook: fig('getAddrMs'), target: target('getAddrMs'), coreCpp: core('getAddrMs'), bcoin: both((c) => c.getAddrMs),
+      note: 'Peerbook: getAddrInto, the records copied into a reused column batch (Core returns a vector of CAddress copies). Different work: Core draws a random 23% (≤2,500) and skips terrible entries; bcoin returns its map in insertion order (≤1,000).',
+    },
+    {
+      id: 'getAddrObjects', name: 'GetAddr(2500, 23%) as objects', core: null, bcoinOperation: 'as above', unit: 'ms',
+      peerbook: fig('getAddrObjectsMs'), target: null, bcoin: both((c) => c.getAddrMs),
+      note: 'getAddr: the same draws, each record materialised as an AddressRecord (NetService, NetAddress with its bytes, bigint services).',
     },
     {
       id: 'good', name: 'Good, per address', core: 'AddrManAddThenGood (Good loop only)', bcoinOperation: 'HostList.markAck()', unit: 'ns',
-      peerbook: fig('goodNsPerAddress'), target: target('goodNsPerAddress'), bcoin: both((c) => c.markAckNsPerAddress),
-      note: 'Both move every entry of a freshly filled table from new/fresh to tried/used; the Add before it is not timed.',
+      peerbook: fig('goodNsPerAddress'), target: target('goodNsPerAddress'), coreCpp: core('goodNsPerAddress'), bcoin: both((c) => c.markAckNsPerAddress),
+      note: 'Both move every entry of a freshly filled table from new/fresh to tried/used; the Add before it is not timed. Peerbook hashes each tried cell here (Add does not).',
+    },
+    {
+      id: 'goodAllTriedHashes', name: 'Good, all tried hashes in Good', core: null, bcoinOperation: 'HostList.markAck()', unit: 'ns',
+      peerbook: fig('goodAllTriedHashesNsPerAddress'), target: null, bcoin: both((c) => c.markAckNsPerAddress),
+      note: 'With addHashesTriedBucket = false: the first Good of an entry hashes its tried bucket (two hashes) and position on the scalar kernel.',
+    },
+    {
+      id: 'addThenGood', name: 'AddThenGood, per run', core: 'AddrManAddThenGood', bcoinOperation: 'none', unit: 'ms',
+      peerbook: fig('addThenGoodMsPerRun'), target: target('addThenGoodMsPerRun'), coreCpp: core('addThenGoodMsPerRun'), bcoin: { shipped: null, scaled: null },
+      note: "Core's shape: a fresh addrman, Add 64 × 256, then Good on each, all timed. Core's figure is derived: (1.74 + 2.13) µs × 16,384.",
     },
     {
       id: 'connected', name: 'Connected', core: null, bcoinOperation: 'HostList.markSuccess()', unit: 'ns',
@@ -132,6 +166,8 @@ export function buildScenarios(addrman: unknown, extra: AddrmanExtraFigures | nu
   return rows.map((r) => ({
     ...r,
     peerbook: round(r.peerbook),
+    coreCpp: r.coreCpp ?? null,
+    ratioCore: ratioOf(r.coreCpp ?? null, r.peerbook),
     bcoin: { shipped: round(r.bcoin.shipped), scaled: round(r.bcoin.scaled) },
     met: r.target === null || r.peerbook === null ? null : r.peerbook <= r.target,
     ratio: { shipped: ratioOf(r.bcoin.shipped, r.peerbook), scaled: ratioOf(r.bcoin.scaled, r.peerbook) },
@@ -155,12 +191,14 @@ const formatRatio = (r: number | null): string => (r === null ? '—' : `${r < 1
 export function formatTable(scenarios: Scenario[], bcoin: BcoinBenchResult | null): string {
   const shippedLabel = bcoin ? `bcoin ${bcoin.shipped.maxBuckets}×${bcoin.shipped.maxEntries}` : 'bcoin (shipped)';
   const scaledLabel = bcoin ? `bcoin ${bcoin.scaled.maxBuckets}×${bcoin.scaled.maxEntries}` : 'bcoin (scaled)';
-  const header = ['Scenario', 'Peerbook', 'Target', 'Met', shippedLabel, 'ratio', scaledLabel, 'ratio'];
+  const header = ['Scenario', 'Peerbook', 'Target', 'Met', 'Core C++*', 'ratio', shippedLabel, 'ratio', scaledLabel, 'ratio'];
   const body = scenarios.map((s) => [
     s.name,
     formatValue(s.peerbook, s.unit),
     s.target === null ? '' : `≤ ${formatValue(s.target, s.unit)}`,
     s.met === null ? '' : s.met ? 'yes' : 'MISS',
+    formatValue(s.coreCpp, s.unit),
+    formatRatio(s.ratioCore),
     formatValue(s.bcoin.shipped, s.unit),
     formatRatio(s.ratio.shipped),
     formatValue(s.bcoin.scaled, s.unit),

@@ -5,7 +5,9 @@
  * writes bench/results/<date>-<host>.json and bench/results/latest.json. A missed target is reported,
  * not fatal: the exit status is 0 unless a bench could not run at all.
  *
- *   node --expose-gc dist/bench/run.js [--quick] [--skip-bcoin] [--skip-bip324] [--no-save]
+ * Then the network benches (net-benches.ts): wire framing and codecs, and connections at scale.
+ *
+ *   node --expose-gc dist/bench/run.js [--quick] [--skip-bcoin] [--skip-bip324] [--no-save] [--skip-wire] [--skip-scale] [--scale-peers n]
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -13,20 +15,23 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runAddrmanExtraBench, type AddrmanExtraFigures } from './addrman-extra.js';
 import { runAddrmanBench } from './addrman.js';
+import { runHashFloorBench, type HashFloorFigures } from './hash-floor.js';
 import { runBcoinBenchIsolated, type BcoinBenchResult } from './bcoin.js';
 import { formatBip324, runBip324Bench, type Bip324Figures } from './bip324.js';
 import { addressSetDigest, coreBenchAddresses } from './core-addresses.js';
+import { formatNetBenches, NET_BENCH_USAGE, netMisses, runNetBenches, takeNetBenchFlags, type NetBenchOptions } from './net-benches.js';
 import { buildScenarios, codeVersion, cpuPressure, formatMisses, formatTable, machineInfo } from './report.js';
 import { gcExposed } from './timing.js';
 
 /** Version of the results file layout (bench/README.md describes it). */
-const RESULTS_SCHEMA = 'peerbook-bench/1';
+const RESULTS_SCHEMA = 'peerbook-bench/2';
 
 const USAGE = `Usage: node --expose-gc dist/bench/run.js [--quick] [--skip-bcoin] [--skip-bip324] [--no-save]
   --quick        fewer repetitions (3 instead of 7); results are marked "quick"
   --skip-bcoin   Peerbook only (no bcoin comparison)
   --skip-bip324  no BIP324 v2-transport figures
-  --no-save     print only; write no files under bench/results/`;
+  --no-save      print only; write no files under bench/results/
+${NET_BENCH_USAGE}`;
 
 /** CPU pressure (% of the last minute with a task waiting for a CPU) above which the run is called noisy. */
 const BUSY_PRESSURE_PCT = 10;
@@ -49,12 +54,20 @@ async function main(): Promise<number> {
     console.log(USAGE);
     return 0;
   }
-  const unknown = argv.filter((a) => !['--quick', '--skip-bcoin', '--skip-bip324', '--no-save'].includes(a));
+  const quick = argv.includes('--quick');
+  let net: NetBenchOptions;
+  let rest: string[];
+  try {
+    ({ options: net, rest } = takeNetBenchFlags(argv, quick));
+  } catch (e) {
+    console.error(`${(e as Error).message}\n${USAGE}`);
+    return 2;
+  }
+  const unknown = rest.filter((a) => !['--quick', '--skip-bcoin', '--skip-bip324', '--no-save'].includes(a));
   if (unknown.length > 0) {
     console.error(`Unknown option ${unknown.join(' ')}\n${USAGE}`);
     return 2;
   }
-  const quick = argv.includes('--quick');
   const skipBcoin = argv.includes('--skip-bcoin');
   const skipBip324 = argv.includes('--skip-bip324');
   const save = !argv.includes('--no-save');
@@ -69,6 +82,8 @@ async function main(): Promise<number> {
   const addrman = await runAddrmanBench({ quick });
   log('Peerbook: add with v1 decoding, connected …');
   const extra: AddrmanExtraFigures = runAddrmanExtraBench({ quick });
+  log('Peerbook: the hashing floor (ns per bucket hash on each path) …');
+  const hashFloor: HashFloorFigures = runHashFloorBench({ quick });
 
   let bcoin: BcoinBenchResult | null = null;
   let bcoinError: string | null = null;
@@ -85,6 +100,7 @@ async function main(): Promise<number> {
     log('BIP324: v2 transport handshake and throughput next to v1, ChaCha20-Poly1305 backends …');
     bip324 = await runBip324Bench({ quick });
   }
+  const netResults = await runNetBenches(net, quick, log);
   const finished = new Date();
   const pressureEnd = cpuPressure();
 
@@ -98,7 +114,8 @@ async function main(): Promise<number> {
   console.log('');
   console.log(formatTable(scenarios, bcoin));
   console.log('');
-  console.log('ratio = bcoin ÷ Peerbook (above 1: Peerbook is faster or smaller).');
+  console.log('ratio = Core C++ ÷ Peerbook, bcoin ÷ Peerbook (above 1: Peerbook is faster or smaller).');
+  console.log('* Core C++: Bitcoin Core\'s own src/bench/addrman.cpp, built natively, measured on this 2-core machine type, not in this run (issue 13).');
   if (bcoin) {
     console.log(
       `bcoin ${bcoin.version} with NODE_BACKEND=${bcoin.backend.NODE_BACKEND ?? '(unset)'}: ` +
@@ -107,6 +124,11 @@ async function main(): Promise<number> {
         `scaled (${bcoin.scaled.maxBuckets}×${bcoin.scaled.maxEntries}) on all ${bcoin.scaled.addressesOffered}.`,
     );
   }
+  console.log(
+    `Hashing floor, ns per sha256d bucket hash: batched SIMD ${hashFloor.batchedKeyed44Ns.toFixed(0)} (44 B) / ${hashFloor.batchedKeyed56Ns.toFixed(0)} (56 B), ` +
+      `scalar single ${hashFloor.singleKeyed44Ns.toFixed(0)} / ${hashFloor.singleKeyed56Ns.toFixed(0)}, JavaScript ${hashFloor.javascript44Ns.toFixed(0)}, ` +
+      `node:crypto hash() ×2 ${hashFloor.nodeCryptoHash44Ns.toFixed(0)}. Add = 2 batched hashes, Good = 3 single, a full load ≈ 114k batched.`,
+  );
   if (bcoinError) console.log(`bcoin comparison FAILED: ${bcoinError}`);
   if (skipBcoin) console.log('bcoin comparison skipped (--skip-bcoin).');
   if (pressureEnd && pressureEnd.avg60 >= BUSY_PRESSURE_PCT) {
@@ -117,6 +139,8 @@ async function main(): Promise<number> {
     console.log('');
     console.log(formatBip324(bip324));
   }
+  const netSummary = formatNetBenches(netResults);
+  if (netSummary) console.log(`\n${netSummary}`);
 
   const result = {
     schema: RESULTS_SCHEMA,
@@ -128,13 +152,17 @@ async function main(): Promise<number> {
     code: codeVersion(path.resolve(BENCH_DIR, '..')),
     addressSetSha256,
     units: 'Field-name suffixes: Ns nanoseconds, Ms milliseconds, Bytes (bytesPerEntry, fileBytes) bytes; scenario values carry `unit`.',
-    ratioDefinition: 'bcoin ÷ Peerbook; above 1 means Peerbook is faster or smaller',
+    ratioDefinition: 'ratio: bcoin ÷ Peerbook; ratioCore: Core C++ ÷ Peerbook; above 1 means Peerbook is faster or smaller',
+    coreCppSource: 'Bitcoin Core src/bench/addrman.cpp (C++, built natively, master after v31), measured on this 2-core machine type, not in this run (issue 13)',
     scenarios,
-    misses: scenarios.filter((s) => s.met === false).map((s) => s.id),
-    allTargetsMet: misses.length === 0,
-    peerbook: { addrman, extra },
+    misses: [...scenarios.filter((s) => s.met === false).map((s) => s.id), ...netMisses(netResults)],
+    allTargetsMet: misses.length === 0 && netMisses(netResults).length === 0,
+    peerbook: { addrman, extra, hashFloor },
     bcoin: bcoin ?? { error: bcoinError ?? 'skipped (--skip-bcoin)' },
     bip324: bip324 ?? { error: 'skipped (--skip-bip324)' },
+    wire: netResults.wire,
+    connectionCosts: netResults.connectionCosts,
+    connections: netResults.connections,
   };
 
   if (save) {
@@ -147,7 +175,8 @@ async function main(): Promise<number> {
     writeFileSync(path.join(dir, 'latest.json'), text);
     console.log(`Results: ${path.relative(process.cwd(), file)} (and latest.json)`);
   }
-  return bcoinError ? 1 : 0;
+  const netFailed = [netResults.wire, netResults.connectionCosts, netResults.connections].some((r) => r !== null && 'error' in r);
+  return bcoinError || netFailed ? 1 : 0;
 }
 
 main().then(

@@ -40,7 +40,7 @@ export { InventoryRelay } from './connman/protocols/inv-relay.js';
 
 // ---- address manager ----------------------------------------------------------------------------
 export {
-  AddrMan, type AddrManOptions, type AddrInfoView, type ConnectionSelectOptions, type EntryLocation, type EntryPosition,
+  AddrMan, AddressBatch, type AddressColumns, type AddrManOptions, type AddrInfoView, type ConnectionSelectOptions, type EntryLocation, type EntryPosition,
   type GetAddrOptions, type SelectOptions, type SelectResult, type SerializeOptions, type SizeOptions, type AddressState,
   AddrManConsistencyError, PeersDatError, PeersDatVersionError, type PeersDatErrorReason, PeersDatFormat, DataFileError,
   AddrManRestoreError, type RestoreCell, type RestoreEntry, type TableSnapshot,
@@ -79,7 +79,7 @@ export {
 } from './peer/index.js';
 export { generateEllSwiftKey, type EllSwiftKeyPair } from './bip324/index.js';
 export {
-  ConnectError, type Transport, type Connection, type ConnectionEvents, type Listener, type ConnectOptions, StreamConnection,
+  ConnectError, type Transport, type Connection, type ConnectionEvents, type Listener, type ConnectOptions, StreamConnection, type StreamConnectionOptions,
   DEFAULT_CONNECT_TIMEOUT_MS, TcpTransport, type TcpTransportOptions, Socks5Transport, type Socks5Options, RoutingTransport, MemoryNetwork, MemoryTransport,
   LoopbackMapTransport,
 } from './transport/index.js';

@@ -40,6 +40,9 @@ const TORV3_VERSION = 3;
 const TORV3_CHECKSUM_PREFIX = Buffer.from('.onion checksum', 'ascii');
 const I2P_B32_LENGTH = 52;
 
+/** Raw address sizes by network id (`m_addr`); UNROUTABLE owns none. */
+const POOLED_SIZES: readonly number[] = [0, ADDR_IPV4_SIZE, ADDR_IPV6_SIZE, ADDR_TORV3_SIZE, ADDR_I2P_SIZE, ADDR_CJDNS_SIZE, ADDR_INTERNAL_SIZE];
+
 const BIP155_NAMES: Record<number, string> = { 1: 'IPv4', 2: 'IPv6', 3: 'TORv2', 4: 'TORv3', 5: 'I2P', 6: 'CJDNS' };
 const BIP155_SIZES: Record<number, number> = { 1: 4, 2: 16, 3: 10, 4: 32, 5: 32, 6: 16 };
 
@@ -148,6 +151,17 @@ export class NetAddress {
   static cjdns(bytes: Uint8Array): NetAddress {
     if (bytes.length !== ADDR_CJDNS_SIZE) throw new DecodeError(`CJDNS address must be 16 bytes, got ${bytes.length}`);
     return new NetAddress(Net.CJDNS, new Uint8Array(bytes));
+  }
+
+  /**
+   * An address of network `net` (IPv4 … internal) whose raw bytes start at `pool[offset]`, copied
+   * once: how a column store of addresses (the address manager's) hands one out. Throws for
+   * UNROUTABLE, which owns no bytes.
+   */
+  static fromPooled(net: NetId, pool: Uint8Array, offset: number): NetAddress {
+    const len = POOLED_SIZES[net];
+    if (!(len > 0) || offset < 0 || offset + len > pool.length) throw new DecodeError(`no ${len ?? 0}-byte address of network ${net} at offset ${offset}`);
+    return new NetAddress(net, pool.slice(offset, offset + len));
   }
 
   /** Core `SetInternal(name)`: the internal pseudo-address sha256(name)[0:10]. */

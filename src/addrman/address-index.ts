@@ -114,6 +114,28 @@ export class AddressIndex {
     this.used++;
   }
 
+  /**
+   * Stores `slot` unless an entry with the same key is stored; returns that entry's slot, or -1 when
+   * `slot` was stored (one probe sequence instead of a `find` and an `insert`).
+   */
+  insertUnique(slot: number): number {
+    if ((this.used + 1) * MAX_LOAD_DEN > this.table.length * MAX_LOAD_NUM) this.grow();
+    const table = this.table;
+    const mask = this.mask;
+    const keys = this.keys;
+    let i = keys.hashOf(slot) & mask;
+    for (;;) {
+      const s = table[i];
+      if (s < 0) {
+        table[i] = slot;
+        this.used++;
+        return -1;
+      }
+      if (keys.sameKey(s, slot)) return s;
+      i = (i + 1) & mask;
+    }
+  }
+
   /** Removes `slot` (backward-shift deletion: no tombstones). */
   remove(slot: number): void {
     const table = this.table;

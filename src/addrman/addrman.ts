@@ -21,141 +21,46 @@ import type { Random } from '../util/random.js';
 import { sha256 } from '../util/hash.js';
 import { resolveCollisions, selectTriedCollision } from './collisions.js';
 import { checkAddrman } from './consistency.js';
-import {
-  DEFAULT_FAILED_RETRY_MS,
-  MAX_ADDRMAN_CONSISTENCY_CHECKS,
-} from './constants.js';
-import { stateFromColumns, type AddressState } from './connection-state.js';
-import { StateKind, splitServices } from './entries.js';
+import { DEFAULT_FAILED_RETRY_MS, MAX_ADDRMAN_CONSISTENCY_CHECKS } from './constants.js';
+import { StateKind, stateFromColumns } from './connection-state.js';
+import { splitServices } from './entries.js';
+import type { AddressBatch } from './address-batch.js';
 import { AddrManConsistencyError } from './errors.js';
+import { loadImage } from './load.js';
 import { readPeersDat, writePeersDat } from './peers-dat.js';
-import { restoreTable, snapshotTable, type TableSnapshot } from './restore.js';
+import { imageFromSnapshot, snapshotTable } from './restore.js';
 import { getAddrSlots, selectForConnectionSlot, selectSlot } from './selection.js';
 import { AddrTable } from './table.js';
+import type {
+  AddrInfoView,
+  AddrManOptions,
+  AddressState,
+  ConnectionSelectOptions,
+  EntryLocation,
+  EntryPosition,
+  GetAddrOptions,
+  SelectOptions,
+  SelectResult,
+  SerializeOptions,
+  SizeOptions,
+  TableSnapshot,
+} from './types.js';
 
-/** Construction options. */
-export interface AddrManOptions {
-  /** Time source (addrman works in whole Unix seconds from `clock.nowSeconds()`). */
-  clock: Clock;
-  /** The random stream (Core's `insecure_rand`); pass `ChaChaRandom.deterministic()` to replay Core's tests. */
-  random: Random;
-  /** Network groups (with an asmap: AS-based groups). Default: prefix groups, no asmap. */
-  netgroups?: NetGroupManager;
-  /** Core test mode: the key is uint256{1} (bytes 01 00 … 00) instead of 32 random bytes. */
-  deterministic?: boolean;
-  /** Core -checkaddrman: check consistency on 1 in this many operations; 0 (default) = never. */
-  consistencyCheckRatio?: number;
-  /** The secret key (32 bytes); default: drawn from `random` like Core's `rand256()`. */
-  key?: Uint8Array;
-  /** A failed address is eligible for `selectForConnection` again after this long, ms (default 10 min). */
-  failedRetryMs?: number;
-  /**
-   * Core `Good(addr, test_before_evict)`: true (default) queues a tried-table collision for a test;
-   * false evicts the old entry at once, as Core did before PR #9037. Experiment-only (the simulator's
-   * defence switches); a real node keeps the default.
-   */
-  testBeforeEvict?: boolean;
-}
+export type {
+  AddrInfoView,
+  AddrManOptions,
+  ConnectionSelectOptions,
+  EntryLocation,
+  EntryPosition,
+  GetAddrOptions,
+  SelectOptions,
+  SelectResult,
+  SerializeOptions,
+  SizeOptions,
+} from './types.js';
 
-/** Options of `select`. */
-export interface SelectOptions {
-  /** Only the new table (Core `new_only`). */
-  newOnly?: boolean;
-  /** Only these networks (Core `networks`); empty or absent = any. */
-  networks?: NetId[];
-}
-
-/** Result of `select` and `selectTriedCollision`: the address and when it was last tried (Core's pair). */
-export interface SelectResult {
-  /** The chosen address. */
-  record: AddressRecord;
-  /** Its m_last_try, Unix seconds (0 = never). */
-  lastTry: number;
-}
-
-/** Options of `getAddr` (Core `GetAddr`). */
-export interface GetAddrOptions {
-  /** At most this many (0 = no limit); Core's caller passes MAX_ADDR_TO_SEND = 1000. */
-  maxAddresses: number;
-  /** At most this percentage of the table (0 = no limit); Core's caller passes 23. */
-  maxPct: number;
-  /** Only addresses of this network class. */
-  network?: NetId;
-  /** Skip terrible addresses (default true). */
-  filtered?: boolean;
-}
-
-/** Options of `size` (Core `Size(net, in_new)`). */
-export interface SizeOptions {
-  /** Count only this network. */
-  network?: NetId;
-  /** true: new table only; false: tried only; absent: both. */
-  inNew?: boolean;
-}
-
-/** Everything the table knows about one entry (Core `AddrInfo`, plus connection state). */
-export interface AddrInfoView {
-  /** Address, services and last-seen time (Core `CAddress`). */
-  record: AddressRecord;
-  /** Where the address was first heard from. */
-  source: NetAddress;
-  /** m_last_try, seconds. */
-  lastTry: number;
-  /** m_last_count_attempt, seconds. */
-  lastCountAttempt: number;
-  /** m_last_success, seconds. */
-  lastSuccess: number;
-  /** nAttempts: failed attempts since the last success. */
-  attempts: number;
-  /** nRefCount: new-table references (0 for tried entries). */
-  refCount: number;
-  /** fInTried. */
-  inTried: boolean;
-  /** Connection state (memory only). */
-  state: AddressState;
-}
-
-/** One row of `getEntries` (Core `std::pair<AddrInfo, AddressPosition>`). */
-export interface EntryPosition {
-  /** The entry. */
-  info: AddrInfoView;
-  /** Bucket number. */
-  bucket: number;
-  /** Position within the bucket. */
-  position: number;
-  /** References in the new table (1 for tried). */
-  multiplicity: number;
-}
-
-/** Result of `findEntry` (Core `AddressPosition`). */
-export interface EntryLocation {
-  /** In the tried table. */
-  inTried: boolean;
-  /** nRefCount for new entries, 1 for tried. */
-  multiplicity: number;
-  /** The tried bucket, or the primary new bucket (by the entry's own source). */
-  bucket: number;
-  /** Position in that bucket. */
-  position: number;
-}
-
-/** Options of `selectForConnection`. */
-export interface ConnectionSelectOptions {
-  /** Prefer addresses advertising all of these service bits (falls back to any address). */
-  requiredServices?: bigint;
-  /** Choose a feeler target: test-before-evict candidates, then new-table entries. */
-  feeler?: boolean;
-  /** Only these networks. */
-  networks?: NetId[];
-  /** Addresses to skip (e.g. already connected to their netgroup). */
-  exclude?: (s: NetService) => boolean;
-}
-
-/** Options of `serialize`. */
-export interface SerializeOptions {
-  /** peers.dat format: 4 (default, multiport) or 3 (readable by Core 0.21–25; one entry per IP). */
-  format?: 3 | 4;
-}
+/** Set by `AddrMan`'s static block: reads the private table (for the test-only door, `testing.ts`). */
+let tableOf: (man: AddrMan) => AddrTable;
 
 /** Core's deterministic test key uint256{1}: byte 0 is 1, the rest 0. */
 export const DETERMINISTIC_KEY: Uint8Array = (() => {
@@ -173,6 +78,13 @@ export class AddrMan {
   private readonly checkRatio: number;
   private readonly failedRetryMs: number;
   private readonly testBeforeEvict: boolean;
+  private readonly isBanned: ((addr: NetAddress) => boolean) | undefined;
+  /** Reused by GetAddr for the chosen slots (grows to the largest answer, at most one table). */
+  private slotScratch = new Int32Array(0);
+
+  static {
+    tableOf = (man) => man.table;
+  }
 
   /** @param opts clock, random stream, groups, key and check settings. */
   constructor(opts: AddrManOptions) {
@@ -185,6 +97,7 @@ export class AddrMan {
     this.failedRetryMs = opts.failedRetryMs ?? DEFAULT_FAILED_RETRY_MS;
     this.testBeforeEvict = opts.testBeforeEvict ?? true;
     if (!(this.failedRetryMs >= 0)) throw new ArgumentError(`failedRetryMs must be ≥ 0, got ${opts.failedRetryMs}`);
+    this.isBanned = opts.isBanned;
     let key: Uint8Array;
     if (opts.deterministic) key = DETERMINISTIC_KEY;
     else if (opts.key) key = opts.key;
@@ -205,12 +118,12 @@ export class AddrMan {
   }
 
   /**
-   * Rebuilds a table from a `snapshot()` (or hand-made data) under the snapshot's key, following Core's
-   * placement rules (restore.ts). Draws nothing from `opts.random`. Throws `AddrManRestoreError`.
+   * Rebuilds a table from a `snapshot()` (or hand-made data) under the snapshot's key, by Core's
+   * placement rules (restore.ts, load.ts). Draws nothing from `opts.random`. Throws `AddrManRestoreError`.
    */
   static restore(snapshot: TableSnapshot, opts: AddrManOptions): AddrMan {
     const man = new AddrMan({ ...opts, deterministic: false, key: Uint8Array.from(snapshot.key) });
-    restoreTable(man.table, snapshot);
+    loadImage(man.table, imageFromSnapshot(snapshot));
     return man;
   }
 
@@ -296,12 +209,46 @@ export class AddrMan {
     return result;
   }
 
-  /** Core `GetAddr`: random addresses to share (what a GETADDR reply contains). */
+  /**
+   * Core `Select` into a reusable batch: the same draw and the same address as `select`, written as a
+   * copy into row 0 of `out` (cleared first) instead of a new object. Returns the entry's m_last_try
+   * (seconds, 0 = never), or -1 when no address is available (`out` is then empty).
+   */
+  selectInto(out: AddressBatch, opts: SelectOptions = {}): number {
+    this.check();
+    const slot = selectSlot(this.table, this.clock.nowSeconds(), { newOnly: opts.newOnly ?? false, netMask: netMask(opts.networks) });
+    out.clear();
+    let lastTry = -1;
+    if (slot >= 0) {
+      out.pushRow(this.table.entries, slot);
+      lastTry = this.table.entries.lastTry[slot];
+    }
+    this.check();
+    return lastTry;
+  }
+
+  /** Core `GetAddr`: random addresses to share (what a GETADDR reply contains), as objects. */
   getAddr(opts: GetAddrOptions): AddressRecord[] {
     this.check();
-    const slots = getAddrSlots(this.table, this.clock.nowSeconds(), opts);
+    const slots = getAddrSlots(this.table, this.clock.nowSeconds(), opts, this.scratchFor(opts));
     const e = this.table.entries;
-    const out = slots.map((s) => e.recordAt(s));
+    const out: AddressRecord[] = new Array(slots.length);
+    for (let i = 0; i < slots.length; i++) out[i] = e.recordAt(slots[i]);
+    this.check();
+    return out;
+  }
+
+  /**
+   * Core `GetAddr` into a reusable batch: the same draws and the same answer as `getAddr`, written as
+   * copies into `out`'s columns (cleared first) instead of one object per record. Returns `out`.
+   */
+  getAddrInto(opts: GetAddrOptions, out: AddressBatch): AddressBatch {
+    this.check();
+    const slots = getAddrSlots(this.table, this.clock.nowSeconds(), opts, this.scratchFor(opts));
+    const e = this.table.entries;
+    out.clear();
+    out.reserve(slots.length);
+    for (let i = 0; i < slots.length; i++) out.pushRow(e, slots[i]);
     this.check();
     return out;
   }
@@ -380,30 +327,6 @@ export class AddrMan {
     return this.setState(service, StateKind.FAILED, this.time(timeSeconds));
   }
 
-  /**
-   * Bans `service` until `untilSeconds`, an absolute Unix time that must lie in the future — passing a
-   * duration (e.g. 86400) throws instead of silently creating a ban that has already expired.
-   */
-  ban(service: NetService, untilSeconds: number): boolean {
-    const now = this.clock.nowSeconds();
-    if (!Number.isFinite(untilSeconds) || untilSeconds <= now) {
-      throw new ArgumentError(`ban until ${untilSeconds} is not in the future (now ${now}): pass an absolute Unix time in seconds, not a duration`);
-    }
-    return this.setState(service, StateKind.BANNED, untilSeconds);
-  }
-
-  /** Lifts a ban: the state becomes `tried` (at the last success) or `never-tried`. */
-  unban(service: NetService): boolean {
-    const e = this.table.entries;
-    const slot = e.find(service.addr, service.port);
-    if (slot < 0) return false;
-    if (e.stateKind[slot] !== StateKind.BANNED) return true;
-    const last = e.lastSuccess[slot];
-    e.stateKind[slot] = last > 0 ? StateKind.TRIED : StateKind.NEVER_TRIED;
-    e.stateTime[slot] = last > 0 ? last : 0;
-    return true;
-  }
-
   /** The connection state of `service`, or undefined if it is not in the table. */
   stateOf(service: NetService): AddressState | undefined {
     const e = this.table.entries;
@@ -414,7 +337,9 @@ export class AddrMan {
   /**
    * An address to dial: for a feeler, Core's `SelectTriedCollision` then `Select(new_only)`; otherwise
    * one advertising `requiredServices` if any qualifies (sampled from the service index when rare),
-   * else Core's `Select`. Skips connected, banned and recently failed addresses and `exclude`d ones;
+   * else Core's `Select`. Skips connected and recently failed addresses, addresses the ban system
+   * bans (`isBanned` option: Core's `OpenNetworkConnection` refuses banned and discouraged targets)
+   * and `exclude`d ones;
    * gives up (undefined) after MAX_CONNECTION_SELECT_TRIES candidates. Like Core's
    * ThreadOpenConnections, call `resolveCollisions()` before choosing a feeler; Core also calls `Good()`
    * on a collision occupant it is already connected to — here such an occupant is simply skipped.
@@ -426,6 +351,7 @@ export class AddrMan {
         nowSeconds: this.clock.nowSeconds(),
         nowMs: this.clock.now(),
         failedRetryMs: this.failedRetryMs,
+        isBanned: this.isBanned,
         selectTriedCollision: () => selectTriedCollision(this.table),
       },
       {
@@ -473,16 +399,22 @@ export class AddrMan {
     if (err !== 0) throw new AddrManConsistencyError(err);
   }
 
+  /** The GetAddr slot scratch, grown to the largest answer `opts` allows (at most the table). */
+  private scratchFor(opts: GetAddrOptions): Int32Array {
+    const total = this.table.entries.randomLen;
+    const bound = opts.maxAddresses > 0 ? Math.min(total, opts.maxAddresses) : total;
+    if (this.slotScratch.length < bound) this.slotScratch = new Int32Array(bound);
+    return this.slotScratch;
+  }
+
   private time(timeSeconds: number | undefined): number {
     return timeSeconds === undefined ? this.clock.nowSeconds() : seconds(timeSeconds, 'timeSeconds');
   }
 
   private setState(service: NetService, kind: number, time: number): boolean {
-    const e = this.table.entries;
-    const slot = e.find(service.addr, service.port);
+    const slot = this.table.entries.find(service.addr, service.port);
     if (slot < 0) return false;
-    e.stateKind[slot] = kind;
-    e.stateTime[slot] = time;
+    this.table.setConnectionState(slot, kind, time);
     return true;
   }
 
@@ -503,4 +435,13 @@ function netMask(networks: NetId[] | undefined): number {
 function seconds(v: number, name: string): number {
   if (!Number.isFinite(v)) throw new ArgumentError(`${name} must be a finite number of seconds, got ${v}`);
   return Math.trunc(v);
+}
+
+/**
+ * Test-only door (re-exported by testing.ts, never by index.ts): the table behind an `AddrMan`, for
+ * tests that corrupt it on purpose or check Core's per-entry rules directly.
+ * @internal
+ */
+export function internalTableOf(man: AddrMan): AddrTable {
+  return tableOf(man);
 }

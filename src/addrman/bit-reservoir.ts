@@ -29,6 +29,18 @@ export class BitReservoir {
   constructor(private readonly random: Random) {}
 
   /**
+   * Readies the reservoir for a new operation and returns it (reused instead of allocating one per
+   * `select`). Bits left over from the last operation were drawn beyond an honest bound and would
+   * shift every later draw; they are dropped, as a new reservoir would drop them.
+   */
+  start(): this {
+    this.lo = 0;
+    this.hi = 0;
+    this.bits = 0;
+    return this;
+  }
+
+  /**
    * The next `n` bits of the stream (0 ≤ n ≤ 30), as `randbits(n)` would return them. `ahead` is a
    * lower bound on the bits the caller will certainly request after these; up to that many (as fit)
    * are drawn now as well.
@@ -41,6 +53,34 @@ export class BitReservoir {
     this.hi = this.hi >>> n;
     this.bits -= n;
     return out;
+  }
+
+  /** Pairs skipped by the last `nextPairIn` call. */
+  skipped = 0;
+
+  /**
+   * `take(pairBits, ahead)` repeatedly — a bucket in the low `bucketBits` and a position above it, as
+   * Core's Select draws them — until the bucket's `fill` count is non-zero or `maxPairs` pairs were
+   * taken; returns that pair, or -1. `skipped` tells how many pairs were passed over. The same bits as
+   * the one-by-one loop (a Select on an almost empty table passes over ~1,000 empty buckets), in one
+   * tight loop.
+   */
+  nextPairIn(fill: Uint8Array, bucketBits: number, pairBits: number, ahead: number, maxPairs: number): number {
+    const bucketMask = (1 << bucketBits) - 1;
+    const pairMask = (1 << pairBits) - 1;
+    for (let k = 0; k < maxPairs; k++) {
+      if (this.bits < pairBits) this.refill(Math.min(pairBits - this.bits + Math.max(0, ahead), MAX_DRAW_BITS - this.bits));
+      const pair = this.lo & pairMask;
+      this.lo = (this.lo >>> pairBits) | (this.hi << (32 - pairBits));
+      this.hi = this.hi >>> pairBits;
+      this.bits -= pairBits;
+      if (fill[pair & bucketMask] !== 0) {
+        this.skipped = k;
+        return pair;
+      }
+    }
+    this.skipped = maxPairs;
+    return -1;
   }
 
   /** Draws `d` bits and appends them above the buffered ones. */

@@ -54,7 +54,7 @@ export function resolveCollisions(t: AddrTable, nowSeconds: () => number): void 
     }
     if (erase) erased.add(c.id);
   }
-  if (erased.size > 0) t.collisions = t.collisions.filter((c) => !erased.has(c.id));
+  t.eraseCollisions(erased);
 }
 
 /**
@@ -67,7 +67,7 @@ export function selectTriedCollision(t: AddrTable): number {
   const i = t.random.randrange(t.collisions.length);
   const c = t.collisions[i];
   if (!t.collisionLive(c)) {
-    t.collisions.splice(i, 1);
+    t.eraseCollisionAt(i);
     return -1;
   }
   return t.triedCell(t.triedBucket(c.slot), t.triedPos(c.slot));

@@ -15,7 +15,7 @@ import {
   ADDRMAN_SET_TRIED_COLLISION_SIZE,
   ADDRMAN_TRIED_BUCKET_COUNT,
 } from './constants.js';
-import { MAX_SERVICE_KEY_BYTES, type KeyBatch } from './bucketing.js';
+import { MAX_SERVICE_KEY_BYTES, PackedKeys, type KeyBatch } from './bucketing.js';
 import type { EntryTable } from './entries.js';
 import { NET_COUNT, type AddrTable } from './table.js';
 
@@ -66,31 +66,42 @@ export function checkAddrman(t: AddrTable, opts: { peerbook?: boolean; rehash?: 
   if (triedSeen !== t.nTried) return -9;
   if (newSeen !== t.nNew) return -10;
 
-  // Recompute every tried cell's bucket and position and every new cell's position, in SIMD batches.
-  const triedCells = cellsOf(t.vvTried);
-  const triedBuckets = new Int32Array(triedCells.length);
-  const triedPositions = new Int32Array(triedCells.length);
-  // Groups come from the per-entry cache (its agreement with NetGroupManager is checked as -103).
-  const triedGroups = rehash ? triedCells.map((c) => (readable(e, t.vvTried[c]) ? t.groupOf(t.vvTried[c]) : new Uint8Array(0))) : [];
-  if (rehash) t.bucketer.triedLocationsBatch(keyBatchOf(e, t.vvTried, triedCells), triedGroups, triedBuckets, triedPositions);
-  for (let k = 0; k < triedCells.length; k++) {
-    const cell = triedCells[k];
-    const slot = t.vvTried[cell];
+  // Core's order, cell by cell: each tried cell holds a tried entry once (-11) at its hashed bucket and
+  // position (-17, -18); each new cell a new entry, as often as its reference count says (-12), at
+  // its hashed position (-19). The hashes are computed first, in SIMD batches; `rehash: false`
+  // skips them.
+  const vvTried = t.vvTried;
+  const vvNew = t.vvNew;
+  let triedBuckets = new Int32Array(0);
+  let triedPositions = new Int32Array(0);
+  let newPositions = new Int32Array(0);
+  if (rehash) {
+    const triedCells = cellsOf(vvTried);
+    triedBuckets = new Int32Array(triedCells.length);
+    triedPositions = new Int32Array(triedCells.length);
+    // Groups come from the per-entry cache (its agreement with NetGroupManager is checked as -103).
+    const triedGroups = triedCells.map((c) => (readable(e, vvTried[c]) ? t.groupOf(vvTried[c]) : new Uint8Array(0)));
+    t.bucketer.triedLocationsBatch(keyBatchOf(e, vvTried, triedCells), triedGroups, triedBuckets, triedPositions);
+    const newCells = cellsOf(vvNew);
+    newPositions = new Int32Array(newCells.length);
+    t.bucketer.positionsBatch(keyBatchOf(e, vvNew, newCells), true, Int32Array.from(newCells, (c) => c >>> 6), newPositions);
+  }
+  for (let cell = 0, k = 0; cell < vvTried.length; cell++) {
+    const slot = vvTried[cell];
+    if (slot === -1) continue;
     if (slot < 0 || slot >= limit || triedMark[slot] !== 1) return -11;
     if (rehash && triedBuckets[k] !== cell >>> 6) return -17;
     if (rehash && triedPositions[k] !== (cell & 63)) return -18;
+    k++;
     triedMark[slot] = 0;
     triedSeen--;
   }
-
-  const newCells = cellsOf(t.vvNew);
-  const newPositions = new Int32Array(newCells.length);
-  if (rehash) t.bucketer.positionsBatch(keyBatchOf(e, t.vvNew, newCells), true, Int32Array.from(newCells, (c) => c >>> 6), newPositions);
-  for (let k = 0; k < newCells.length; k++) {
-    const cell = newCells[k];
-    const slot = t.vvNew[cell];
+  for (let cell = 0, k = 0; cell < vvNew.length; cell++) {
+    const slot = vvNew[cell];
+    if (slot === -1) continue;
     if (slot < 0 || slot >= limit || newRefs[slot] <= 0) return -12;
     if (rehash && newPositions[k] !== (cell & 63)) return -19;
+    k++;
     if (--newRefs[slot] === 0) newSeen--;
   }
 
@@ -113,6 +124,11 @@ export function checkAddrman(t: AddrTable, opts: { peerbook?: boolean; rehash?: 
   return opts.peerbook === false ? 0 : checkPeerbookStructures(t);
 }
 
+/** True when a cell's slot can be read (it is checked for liveness separately). */
+function readable(e: EntryTable, slot: number): boolean {
+  return slot >= 0 && slot < e.slotLimit && e.isLive(slot);
+}
+
 /** Indexes of the occupied cells of a table, in order. */
 function cellsOf(cells: Int32Array): number[] {
   const out: number[] = [];
@@ -120,20 +136,14 @@ function cellsOf(cells: Int32Array): number[] {
   return out;
 }
 
-/** True when a cell's slot can be read (it is checked for liveness separately). */
-function readable(e: EntryTable, slot: number): boolean {
-  return slot >= 0 && slot < e.slotLimit && e.isLive(slot);
-}
-
 /** The service keys of the entries in `cells` of `table` (unreadable slots get an empty key). */
 function keyBatchOf(e: EntryTable, table: Int32Array, cells: number[]): KeyBatch {
   const keys = new Uint8Array(cells.length * MAX_SERVICE_KEY_BYTES);
   const keyLens = new Uint8Array(cells.length);
   cells.forEach((c, k) => {
-    const slot = table[c];
-    if (readable(e, slot)) keyLens[k] = e.writeServiceKey(slot, keys.subarray(k * MAX_SERVICE_KEY_BYTES));
+    if (readable(e, table[c])) keyLens[k] = e.writeServiceKey(table[c], keys, k * MAX_SERVICE_KEY_BYTES);
   });
-  return { n: cells.length, keys, keyLens };
+  return new PackedKeys(cells.length, keys, keyLens);
 }
 
 /** Checks the structures Core does not have (codes ≤ -101). */
@@ -195,13 +205,14 @@ function checkPeerbookStructures(t: AddrTable): number {
   const slotKeys = (slots: number[]): KeyBatch => {
     const keys = new Uint8Array(slots.length * MAX_SERVICE_KEY_BYTES);
     const keyLens = Uint8Array.from(slots, (slot, k) => e.writeServiceKey(slot, keys.subarray(k * MAX_SERVICE_KEY_BYTES)));
-    return { n: slots.length, keys, keyLens };
+    return new PackedKeys(slots.length, keys, keyLens);
   };
   const tb = new Int32Array(withTried.length);
   const tp = new Int32Array(withTried.length);
   t.bucketer.triedLocationsBatch(slotKeys(withTried), withTried.map((s) => t.netgroups.getGroup(e.addrAt(s))), tb, tp);
   for (let k = 0; k < withTried.length; k++) {
-    if (tb[k] !== e.triedBucket[withTried[k]] || tp[k] !== e.triedPos[withTried[k]]) return -103;
+    const slot = withTried[k];
+    if (tb[k] !== e.triedBucket[slot] || (e.triedPos[slot] >= 0 && tp[k] !== e.triedPos[slot])) return -103;
   }
   const nb = new Int32Array(withNew.length);
   const np = new Int32Array(withNew.length);

@@ -15,19 +15,23 @@
  *
  * The table also owns the two indexes over entries: service → slot (`AddressIndex`) and service bit →
  * slots (`ServiceIndex`), and keeps them in step on every create, delete and services change.
+ *
+ * Entries arrive one by one (`create`, for `add`) or all at once from a table image (`adopt`: the
+ * image's typed arrays become these columns, row i slot i, and the loader `activate`s the rows it
+ * keeps). Only this store and the table that owns it (table.ts) write the columns.
  */
 import { NetAddress, INTERNAL_IN_IPV6_PREFIX, IPV4_IN_IPV6_PREFIX } from '../address/netaddress.js';
-import { Net } from '../address/network.js';
+import { Net, type NetId } from '../address/network.js';
 import type { AddressRecord } from '../address/record.js';
 import { NetService } from '../address/service.js';
-import type { AddrInfoView } from './addrman.js';
 import { AddressIndex } from './address-index.js';
-import { stateFromColumns } from './connection-state.js';
+import { StateKind, stateFromColumns } from './connection-state.js';
 import { ADDRMAN_MAX_ENTRIES } from './constants.js';
+import { ADDR_SLOT_BYTES, type EntryColumns } from './image.js';
 import { ServiceIndex } from './service-index.js';
+import type { AddrInfoView } from './types.js';
 
-/** Bytes reserved per slot in each address pool (the longest address: Tor v3 / I2P). */
-export const ADDR_SLOT_BYTES = 32;
+export { ADDR_SLOT_BYTES } from './image.js';
 /**
  * Bytes reserved per slot for the address's network group: a length byte and up to 7 group bytes
  * (the longest group of a storable address is 6 bytes: Hurricane Electric's /36 with its class byte).
@@ -41,10 +45,7 @@ export const MAX_SLOTS = ADDRMAN_MAX_ENTRIES + 1;
 const INITIAL_SLOTS = 256;
 
 /** Address byte length per network id (Core `m_addr` sizes); 0 for UNROUTABLE, which never owns bytes. */
-const ADDR_LEN = [0, 4, 16, 32, 32, 16, 10] as const;
-
-/** In-memory connection state kinds (Floresta's `AddressState`), as stored in the `stateKind` column. */
-export const StateKind = { NEVER_TRIED: 0, TRIED: 1, CONNECTED: 2, FAILED: 3, BANNED: 4 } as const;
+export const ADDR_LEN = [0, 4, 16, 32, 32, 16, 10] as const;
 
 /** Column store of addrman entries plus the service and service-bit indexes. */
 export class EntryTable {
@@ -177,11 +178,12 @@ export class EntryTable {
 
   /**
    * Creates a live entry (Core `Create`, minus the counters the tables keep): address, port, source,
-   * time and services from the arguments, every statistic zero, appended to `randomOrder`, indexed.
+   * time and services from the arguments, its group packed at `groupBuf[groupAt]` (length, bytes),
+   * every statistic zero, appended to `randomOrder`, indexed.
    */
   create(
     id: number, addr: NetAddress, port: number, source: NetAddress, time: number, services: bigint,
-    network: number, netClass: number, group: Uint8Array | undefined,
+    network: number, netClass: number, groupBuf: Uint8Array, groupAt: number,
   ): number {
     const slot = this.alloc(id);
     this.net[slot] = addr.net;
@@ -189,30 +191,109 @@ export class EntryTable {
     this.port[slot] = port;
     this.srcNet[slot] = source.net;
     this.src.set(source.bytes, slot * ADDR_SLOT_BYTES);
-    this.network[slot] = network;
-    this.netClass[slot] = netClass;
-    this.setGroup(slot, group);
     this.time[slot] = time;
     this.lastTry[slot] = 0;
     this.lastCountAttempt[slot] = 0;
     this.lastSuccess[slot] = 0;
     this.attempts[slot] = 0;
+    this.stateKind[slot] = StateKind.NEVER_TRIED;
+    this.stateTime[slot] = 0;
+    this.svcLo[slot] = servicesLow(services);
+    this.svcHi[slot] = servicesHigh(services);
+    this.link(slot, network, netClass, undefined);
+    this.setGroupPacked(slot, groupBuf, groupAt);
+    return slot;
+  }
+
+  /**
+   * Takes over an image's columns as this (empty) table's storage: row i becomes slot i, not yet live.
+   * The loader then makes rows live with `activate` and calls `finishAdoption` (every row it did not
+   * activate becomes a free slot). The arrays are used in place, not copied.
+   */
+  adopt(cols: EntryColumns, rows: number): void {
+    if (this.live !== 0 || this.fresh !== 0) throw new Error('addrman: adopt() into a table that is in use');
+    const capacity = cols.net.length;
+    if (rows > capacity || rows > MAX_SLOTS) throw new Error(`addrman: ${rows} rows do not fit (capacity ${capacity}, at most ${MAX_SLOTS})`);
+    this.net = cols.net;
+    this.addr = cols.addr;
+    this.port = cols.port;
+    this.srcNet = cols.srcNet;
+    this.src = cols.src;
+    this.time = cols.time;
+    this.svcLo = cols.svcLo;
+    this.svcHi = cols.svcHi;
+    this.lastTry = cols.lastTry;
+    this.lastCountAttempt = cols.lastCountAttempt;
+    this.lastSuccess = cols.lastSuccess;
+    this.attempts = cols.attempts;
+    this.stateKind = cols.stateKind;
+    this.stateTime = cols.stateTime;
+    this.id = new Float64Array(capacity).fill(-1);
+    this.network = new Uint8Array(capacity);
+    this.netClass = new Uint8Array(capacity);
+    this.group = new Uint8Array(capacity * GROUP_SLOT_BYTES);
+    this.refCount = new Uint8Array(capacity);
+    this.inTried = new Uint8Array(capacity);
+    this.randomPos = new Int32Array(capacity);
+    this.newBucket = new Int16Array(capacity);
+    this.newPos = new Int8Array(capacity);
+    this.triedBucket = new Int16Array(capacity);
+    this.triedPos = new Int8Array(capacity);
+    this.randomOrder = new Int32Array(capacity);
+    this.freeList = new Int32Array(capacity);
+    this.freeCount = 0;
+    this.services.resize(capacity);
+    this.capacity = capacity;
+    this.fresh = rows;
+    this.index.reserve(rows);
+    if (capacity < INITIAL_SLOTS) this.resize(INITIAL_SLOTS);
+  }
+
+  /**
+   * Makes adopted row `slot` a live entry with id `id`: its stored fields are already in the columns;
+   * the derived ones (network, class, group, no references) are set, and it is indexed and appended to
+   * `randomOrder` (Core Unserialize's `mapInfo`/`mapAddr`/`vRandom` fill). When another live entry
+   * has the same address and port, nothing changes and that entry's slot is returned; else -1.
+   */
+  activate(slot: number, id: number, network: number, netClass: number, group: Uint8Array | undefined): number {
+    const existing = this.index.insertUnique(slot);
+    if (existing >= 0) return existing;
+    this.id[slot] = id;
+    this.live++;
+    this.derive(slot, network, netClass, group);
+    return -1;
+  }
+
+  /** Ends an adoption: every row that was not activated becomes a free slot with cleared services. */
+  finishAdoption(): void {
+    for (let slot = this.fresh - 1; slot >= 0; slot--) {
+      if (this.id[slot] >= 0) continue;
+      this.svcLo[slot] = 0;
+      this.svcHi[slot] = 0;
+      this.freeList[this.freeCount++] = slot;
+    }
+  }
+
+  /** Sets the derived fields of a slot whose stored fields are written and indexes it. */
+  private link(slot: number, network: number, netClass: number, group: Uint8Array | undefined): void {
+    this.derive(slot, network, netClass, group);
+    this.index.insert(slot);
+  }
+
+  /** Sets the derived fields of a slot whose stored fields are written, and appends it to `randomOrder`. */
+  private derive(slot: number, network: number, netClass: number, group: Uint8Array | undefined): void {
+    this.network[slot] = network;
+    this.netClass[slot] = netClass;
+    this.setGroup(slot, group);
     this.refCount[slot] = 0;
     this.inTried[slot] = 0;
     this.newBucket[slot] = -1;
     this.newPos[slot] = -1;
     this.triedBucket[slot] = -1;
     this.triedPos[slot] = -1;
-    this.stateKind[slot] = StateKind.NEVER_TRIED;
-    this.stateTime[slot] = 0;
-    const [lo, hi] = splitServices(services);
-    this.svcLo[slot] = lo;
-    this.svcHi[slot] = hi;
-    this.services.update(slot, 0, 0, lo, hi);
+    this.services.update(slot, 0, 0, this.svcLo[slot], this.svcHi[slot]);
     this.randomPos[slot] = this.randomLen;
     this.randomOrder[this.randomLen++] = slot;
-    this.index.insert(slot);
-    return slot;
   }
 
   /** Removes a live entry from `randomOrder` and both indexes and frees its slot (Core `Delete`'s bookkeeping). */
@@ -299,10 +380,9 @@ export class EntryTable {
 
   // ---- field access ----------------------------------------------------------------------------
 
-  /** Service flags of `slot`. */
+  /** Service flags of `slot` (a few distinct values recur: their bigints come from a small cache). */
   servicesOf(slot: number): bigint {
-    const hi = this.svcHi[slot];
-    return hi === 0 ? BigInt(this.svcLo[slot]) : (BigInt(hi) << 32n) | BigInt(this.svcLo[slot]);
+    return servicesBigInt(this.svcLo[slot], this.svcHi[slot]);
   }
 
   /** Overwrites the service flags of `slot`, keeping the service index in step. */
@@ -315,7 +395,8 @@ export class EntryTable {
 
   /** ORs `services` into the flags of `slot` (Core AddSingle's `nServices |= …`). */
   orServices(slot: number, services: bigint): void {
-    const [addLo, addHi] = splitServices(services);
+    const addLo = servicesLow(services);
+    const addHi = servicesHigh(services);
     const lo = (this.svcLo[slot] | addLo) >>> 0;
     const hi = (this.svcHi[slot] | addHi) >>> 0;
     if (lo === this.svcLo[slot] && hi === this.svcHi[slot]) return;
@@ -333,8 +414,8 @@ export class EntryTable {
    * Writes Core's `CService::GetKey()` for `slot` into `out` — `GetAddrBytes()` (the 16-byte v1 form
    * for IPv4, IPv6 and internal; raw bytes otherwise) then the port big-endian — and returns its length.
    */
-  writeServiceKey(slot: number, out: Uint8Array): number {
-    return writeKey(this.net[slot], this.addr, slot * ADDR_SLOT_BYTES, this.port[slot], out);
+  writeServiceKey(slot: number, out: Uint8Array, at = 0): number {
+    return writeKey(this.net[slot], this.addr, slot * ADDR_SLOT_BYTES, this.port[slot], out, at);
   }
 
   /** The address of `slot` as a `NetAddress` (allocates). */
@@ -381,6 +462,17 @@ export class EntryTable {
     } else {
       this.group[g] = GROUP_NOT_CACHED;
     }
+  }
+
+  /** Caches the network group of `slot` from a packed one (a length byte, then the bytes) at `buf[at]`. */
+  setGroupPacked(slot: number, buf: Uint8Array, at: number): void {
+    const g = slot * GROUP_SLOT_BYTES;
+    const len = buf[at];
+    if (len >= GROUP_SLOT_BYTES) {
+      this.group[g] = GROUP_NOT_CACHED;
+      return;
+    }
+    for (let i = 0; i <= len; i++) this.group[g + i] = buf[at + i];
   }
 
   /** The cached network group of `slot` (a view; do not keep), or undefined when not cached. */
@@ -436,51 +528,62 @@ export class EntryTable {
 }
 
 /**
- * Writes Core's `GetKey()` of (net, address bytes at pool[off..], port) into `out`; returns the length.
+ * Writes Core's `GetKey()` of (net, address bytes at pool[off..], port) into `out` at `at`; returns the length.
  * IPv4 becomes ::ffff:a.b.c.d and internal fd6b:88c0:8724::/48 + 10 bytes, as `SerializeV1Array`.
  */
-export function writeKey(net: number, pool: Uint8Array, off: number, port: number, out: Uint8Array): number {
-  let p = 0;
+export function writeKey(net: number, pool: Uint8Array, off: number, port: number, out: Uint8Array, at = 0): number {
+  let p = at;
   switch (net) {
     case Net.IPV4:
-      for (let i = 0; i < 12; i++) out[i] = IPV4_IN_IPV6_PREFIX[i];
-      out[12] = pool[off]; out[13] = pool[off + 1]; out[14] = pool[off + 2]; out[15] = pool[off + 3];
-      p = 16;
+      for (let i = 0; i < 12; i++) out[p + i] = IPV4_IN_IPV6_PREFIX[i];
+      out[p + 12] = pool[off]; out[p + 13] = pool[off + 1]; out[p + 14] = pool[off + 2]; out[p + 15] = pool[off + 3];
+      p += 16;
       break;
     case Net.INTERNAL:
-      for (let i = 0; i < 6; i++) out[i] = INTERNAL_IN_IPV6_PREFIX[i];
-      for (let i = 0; i < 10; i++) out[6 + i] = pool[off + i];
-      p = 16;
+      for (let i = 0; i < 6; i++) out[p + i] = INTERNAL_IN_IPV6_PREFIX[i];
+      for (let i = 0; i < 10; i++) out[p + 6 + i] = pool[off + i];
+      p += 16;
       break;
     default: {
       const len = ADDR_LEN[net];
-      for (let i = 0; i < len; i++) out[i] = pool[off + i];
-      p = len;
+      for (let i = 0; i < len; i++) out[p + i] = pool[off + i];
+      p += len;
     }
   }
   out[p] = port >>> 8;
   out[p + 1] = port & 0xff;
-  return p + 2;
+  return p + 2 - at;
 }
 
-/** Builds a `NetAddress` from a network id and pooled bytes. */
+/** Builds a `NetAddress` from a network id and pooled bytes (UNROUTABLE: the invalid address `::`). */
 export function makeNetAddress(net: number, pool: Uint8Array, off: number): NetAddress {
-  const len = ADDR_LEN[net];
-  const bytes = pool.subarray(off, off + len);
-  switch (net) {
-    case Net.IPV4: return NetAddress.ipv4(bytes);
-    case Net.IPV6: return NetAddress.ipv6(bytes);
-    case Net.ONION: return NetAddress.torV3(bytes);
-    case Net.I2P: return NetAddress.i2p(bytes);
-    case Net.CJDNS: return NetAddress.cjdns(bytes);
-    case Net.INTERNAL: {
-      const v1 = new Uint8Array(16);
-      v1.set(INTERNAL_IN_IPV6_PREFIX);
-      v1.set(bytes, 6);
-      return NetAddress.fromV1(v1);
-    }
-    default: return NetAddress.invalid();
-  }
+  return net >= Net.IPV4 && net <= Net.INTERNAL ? NetAddress.fromPooled(net as NetId, pool, off) : NetAddress.invalid();
+}
+
+/** Slots of the service-flag bigint cache (direct-mapped on the low byte; a node sees a handful of values). */
+export const SERVICES_CACHE_SLOTS = 256;
+const servicesCacheLo = new Float64Array(SERVICES_CACHE_SLOTS).fill(-1);
+const servicesCacheValue: bigint[] = new Array<bigint>(SERVICES_CACHE_SLOTS).fill(0n);
+
+/** The 64-bit service mask (lo, hi) as a bigint, from the cache when it holds it (hi = 0 only). */
+export function servicesBigInt(lo: number, hi: number): bigint {
+  if (hi !== 0) return (BigInt(hi) << 32n) | BigInt(lo);
+  const i = lo & (SERVICES_CACHE_SLOTS - 1);
+  if (servicesCacheLo[i] === lo) return servicesCacheValue[i];
+  const v = BigInt(lo);
+  servicesCacheLo[i] = lo;
+  servicesCacheValue[i] = v;
+  return v;
+}
+
+/** The low 32 bits of a 64-bit service mask (no array allocated: `add` calls this per address). */
+export function servicesLow(services: bigint): number {
+  return services >= 0n && services <= 0xffffffffn ? Number(services) : Number(BigInt.asUintN(32, services));
+}
+
+/** The high 32 bits of a 64-bit service mask. */
+export function servicesHigh(services: bigint): number {
+  return services >= 0n && services <= 0xffffffffn ? 0 : Number(BigInt.asUintN(64, services) >> 32n);
 }
 
 /** Splits a 64-bit service mask into two unsigned 32-bit words. */

@@ -69,3 +69,28 @@ export class AddrManConsistencyError extends PeerbookError {
     this.checkCode = checkCode;
   }
 }
+
+/**
+ * A table image (a snapshot, a peers.json or a peers.dat) cannot be loaded (code `ERR_ADDRMAN_RESTORE`):
+ * `index` and `field` say where. peers.dat's reader turns it into a `PeersDatError` with a byte offset,
+ * peers.json's into a `PeersJsonError` with a JSON path.
+ */
+export class AddrManRestoreError extends PeerbookError {
+  /** Index of the offending entry, or -1 for the input as a whole. */
+  readonly index: number;
+  /** The offending field (`address`, `cells[1].position`, `key`, …). */
+  readonly field: string;
+  /** What is wrong with it. */
+  readonly problem: string;
+  /** Core's consistency-check code the problem amounts to, when there is one (-5: an address repeats). */
+  readonly checkCode?: number;
+
+  /** @param index entry index or -1; @param field field name; @param problem what is wrong; @param checkCode Core's code. */
+  constructor(index: number, field: string, problem: string, checkCode?: number) {
+    super('ERR_ADDRMAN_RESTORE', `${index >= 0 ? `entry ${index}` : 'snapshot'} ${field}: ${problem}`);
+    this.index = index;
+    this.field = field;
+    this.problem = problem;
+    if (checkCode !== undefined) this.checkCode = checkCode;
+  }
+}

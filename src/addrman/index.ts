@@ -25,34 +25,53 @@
  * bucket hashes are computed four at a time on a WebAssembly SIMD kernel (cheap-hash-batch.ts), in
  * batches where Core computes them one by one (a whole `add` call, a whole peers.dat load); results are
  * identical. Beyond Core, each address carries an in-memory connection state (never-tried / tried /
- * connected / failed / banned-until), entries are indexed by service bit so that a rare service is found
- * without a scan, and every selection loop is bounded. The module is pure: no I/O, time from an injected
- * `Clock`, randomness from an injected `Random` (drawn exactly as Core draws it).
+ * connected / failed), entries are indexed by service bit so that a rare service is found without a
+ * scan, and every selection loop is bounded. Bans are not addrman's: the ban system (`BanMan`) is the
+ * one authority, and `selectForConnection` asks it through the `isBanned` option. The module is pure:
+ * no I/O, time from an injected `Clock`, randomness from an injected `Random` (drawn exactly as Core
+ * draws it).
  *
- * Files: addrman.ts (public API, Core's Check() cadence), table.ts (tables and Core's mutation rules),
- * entries.ts (column store), bucketing.ts and cheap-hash-batch.ts (bucket hashes), selection.ts and
- * bit-reservoir.ts (Select, GetAddr, selectForConnection), collisions.ts (test-before-evict),
- * consistency.ts (CheckAddrman), peers-dat.ts (file format), address-index.ts / service-index.ts
- * (indexes), connection-state.ts, constants.ts, errors.ts.
+ * One door. Only the table (table.ts and its column store entries.ts) writes entries and cells; the
+ * rest reads and calls its named operations. Every way in from data — peers.dat, peers.json,
+ * `AddrMan.restore` snapshots — decodes to one plain structure, the table image (image.ts), and one
+ * loader (load.ts) applies Core's placement rules to it; a decoder writes straight into the image's
+ * columns, which the table then adopts without copying.
+ *
+ * Files, in import order (imports run one way, down this list): types.ts (API shapes), constants.ts,
+ * errors.ts, connection-state.ts, image.ts (table image), address-index.ts / service-index.ts
+ * (indexes), entries.ts (column store), cheap-hash-batch.ts and bucketing.ts (bucket hashes), table.ts
+ * (tables and Core's mutation rules), consistency.ts (CheckAddrman), load.ts (the loader),
+ * bit-reservoir.ts and selection.ts (Select, GetAddr, selectForConnection), collisions.ts
+ * (test-before-evict), restore.ts (snapshots), peers-dat.ts (Core's file), addrman.ts (public API,
+ * Core's Check() cadence), peers-json.ts (readable export); beside them the small codecs hashed-file.ts,
+ * anchors.ts and banlist.ts, and testing.ts (the test-only door).
  */
+export { AddrMan, DETERMINISTIC_KEY } from './addrman.js';
+export { AddressBatch, type AddressColumns } from './address-batch.js';
+export type {
+  AddrManOptions,
+  AddrInfoView,
+  AddressState,
+  ConnectionSelectOptions,
+  EntryLocation,
+  EntryPosition,
+  GetAddrOptions,
+  RestoreCell,
+  RestoreEntry,
+  SelectOptions,
+  SelectResult,
+  SerializeOptions,
+  SizeOptions,
+  TableSnapshot,
+} from './types.js';
 export {
-  AddrMan,
-  DETERMINISTIC_KEY,
-  type AddrManOptions,
-  type AddrInfoView,
-  type ConnectionSelectOptions,
-  type EntryLocation,
-  type EntryPosition,
-  type GetAddrOptions,
-  type SelectOptions,
-  type SelectResult,
-  type SerializeOptions,
-  type SizeOptions,
-} from './addrman.js';
-export type { AddressState } from './connection-state.js';
-export { AddrManConsistencyError, PeersDatError, PeersDatVersionError, type PeersDatErrorReason } from './errors.js';
+  AddrManConsistencyError,
+  AddrManRestoreError,
+  PeersDatError,
+  PeersDatVersionError,
+  type PeersDatErrorReason,
+} from './errors.js';
 export { INCOMPATIBILITY_BASE, PEERS_DAT_FILE_FORMAT, PeersDatFormat } from './peers-dat.js';
 export * from './constants.js';
 export { DataFileError, unwrapHashedFile, wrapHashedFile } from './hashed-file.js';
-export { AddrManRestoreError, type RestoreCell, type RestoreEntry, type TableSnapshot } from './restore.js';
 export * from './peers-json.js';

@@ -26,7 +26,8 @@
  *   entry whose cell is taken (tried entries too) is dropped — the stored positions are meaningless
  *   under other network groups.
  * - The connection state is restored as written, although a `connected` entry's connection belonged
- *   to the process that wrote the file.
+ *   to the process that wrote the file. A `banned` state, which older versions wrote, is read as the
+ *   state without the ban: bans belong to banlist.json (`BanMan`), not to the address table.
  * - Converting to peers.dat keeps only what that format holds: last try, last counted attempt, state,
  *   `m_last_good` and collisions are lost, times are stored as unsigned 32-bit numbers, and format 3
  *   keeps one entry per IP.
@@ -41,10 +42,10 @@ import { NetService } from '../address/service.js';
 import { PeerbookError } from '../util/errors.js';
 import { bytesEqual, bytesToHex } from '../util/hex.js';
 import { formatServiceFlags, serviceFlagNames } from '../wire/services.js';
-import { AddrMan, type AddrManOptions } from './addrman.js';
-import type { AddressState } from './connection-state.js';
+import { AddrMan } from './addrman.js';
 import { ADDRMAN_MAX_ENTRIES } from './constants.js';
-import { AddrManRestoreError, type RestoreCell, type RestoreEntry, type TableSnapshot } from './restore.js';
+import { AddrManRestoreError } from './errors.js';
+import type { AddrManOptions, AddressState, RestoreCell, RestoreEntry, TableSnapshot } from './types.js';
 
 /** The `header.format` value that marks a peers.json file. */
 export const PEERS_JSON_FORMAT = 'peerbook-peers-json';
@@ -332,14 +333,15 @@ function readEntry(raw: unknown, i: number): RestoreEntry {
     if (v === undefined && dflt !== undefined) return dflt;
     return numberField(v, at(field), i, true);
   };
+  const lastSuccess = num('lastSuccess', 0);
   const entry: RestoreEntry = {
     record: { service: new NetService(addr, port), services, time: num('time') },
     source,
     lastTry: num('lastTry', 0),
     lastCountAttempt: num('lastCountAttempt', 0),
-    lastSuccess: num('lastSuccess', 0),
+    lastSuccess,
     attempts: num('attempts', 0),
-    state: stateField(raw.state, i),
+    state: stateField(raw.state, i, lastSuccess),
     table,
   };
   let cells: RestoreCell[] | undefined;
@@ -366,7 +368,12 @@ function readEntry(raw: unknown, i: number): RestoreEntry {
   return entry;
 }
 
-function stateField(raw: unknown, i: number): AddressState {
+/**
+ * The connection state. `banned` (with `until`) was a state before bans moved to the ban system
+ * (`BanMan`, banlist.json); older files may hold it. It is read, checked, and taken as the state the
+ * entry returns to without a ban (what `unban` gave): `tried` at its last success, else `never-tried`.
+ */
+function stateField(raw: unknown, i: number, lastSuccess: number): AddressState {
   const at = `entries[${i}].state`;
   if (raw === undefined) return { kind: 'never-tried' };
   if (!isObject(raw)) throw new PeersJsonError(at, 'must be an object {kind, at?, until?}', i);
@@ -377,8 +384,10 @@ function stateField(raw: unknown, i: number): AddressState {
     case 'connected': return { kind: 'connected' };
     case 'tried': return { kind: 'tried', at: numberField(raw.at, `${at}.at`, i) };
     case 'failed': return { kind: 'failed', at: numberField(raw.at, `${at}.at`, i) };
-    case 'banned': return { kind: 'banned', until: numberField(raw.until, `${at}.until`, i) };
-    default: throw new PeersJsonError(`${at}.kind`, `must be one of never-tried, tried, connected, failed, banned; got ${show(raw.kind)}`, i);
+    case 'banned':
+      numberField(raw.until, `${at}.until`, i);
+      return lastSuccess > 0 ? { kind: 'tried', at: lastSuccess } : { kind: 'never-tried' };
+    default: throw new PeersJsonError(`${at}.kind`, `must be one of never-tried, tried, connected, failed (or, from older files, banned); got ${show(raw.kind)}`, i);
   }
 }
 

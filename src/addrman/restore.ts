@@ -6,7 +6,8 @@
  * (address, services, time, source, last try, last counted attempt, last success, attempts), the
  * table it is in and the cells it occupies (each new-table reference's bucket and position, or its
  * tried cell), and Peerbook's connection state; plus the key, the asmap checksum, Core's
- * `m_last_good` and the pending tried collisions. `restoreTable` rebuilds exactly that table.
+ * `m_last_good` and the pending tried collisions. `imageFromSnapshot` turns such data into a table image, which the one
+ * loader (load.ts) places under its `strict` rules, rebuilding exactly that table.
  *
  * Restoring follows Core's rules, not the data's wishes. A cell's position is a keyed hash of the
  * address and the bucket, and a tried cell's bucket is a keyed hash too, so only the buckets of new
@@ -24,22 +25,17 @@
  * is rebuilt in that order, so the same random stream draws different entries from the restored table
  * than from the original (peers.dat has the same limit). Restoring draws nothing from the random stream.
  */
-import type { AddrInfoView } from './addrman.js';
-import { PeerbookError } from '../util/errors.js';
-import { bytesEqual } from '../util/hex.js';
-import { MAX_SERVICE_KEY_BYTES, type KeyBatch } from './bucketing.js';
-import { checkAddrman } from './consistency.js';
-import type { AddressState } from './connection-state.js';
-import {
-  ADDRMAN_BUCKET_SIZE,
-  ADDRMAN_MAX_ENTRIES,
-  ADDRMAN_NEW_BUCKET_COUNT,
-  ADDRMAN_NEW_BUCKETS_PER_ADDRESS,
-  ADDRMAN_SET_TRIED_COLLISION_SIZE,
-  ADDRMAN_TRIED_BUCKET_COUNT,
-} from './constants.js';
-import { StateKind } from './entries.js';
+import type { NetAddress } from '../address/netaddress.js';
+import { ADDRMAN_BUCKET_SIZE, ADDRMAN_MAX_ENTRIES, ADDRMAN_NEW_BUCKET_COUNT, ADDRMAN_NEW_BUCKETS_PER_ADDRESS, ADDRMAN_SET_TRIED_COLLISION_SIZE, ADDRMAN_TRIED_BUCKET_COUNT } from './constants.js';
+import { stateToColumns } from './connection-state.js';
+import { splitServices } from './entries.js';
+import { AddrManRestoreError } from './errors.js';
+import { ADDR_SLOT_BYTES, NOT_GIVEN, OWN_SOURCE_BUCKET, newImage, type TableImage } from './image.js';
 import type { AddrTable } from './table.js';
+import type { AddressState, RestoreCell, RestoreEntry, TableSnapshot } from './types.js';
+
+export { AddrManRestoreError } from './errors.js';
+export type { RestoreCell, RestoreEntry, TableSnapshot } from './types.js';
 
 /** Largest integer time accepted, seconds (2^53 - 1: JavaScript numbers are exact up to here). */
 export const MAX_RESTORE_TIME_S = Number.MAX_SAFE_INTEGER;
@@ -47,63 +43,6 @@ export const MAX_RESTORE_TIME_S = Number.MAX_SAFE_INTEGER;
 const INT32_MIN = -(2 ** 31);
 const INT32_MAX = 2 ** 31 - 1;
 const MAX_SERVICES = (1n << 64n) - 1n;
-
-/** One cell an entry occupies: a new-table reference, or its tried cell. */
-export interface RestoreCell {
-  /** Bucket number (new: 0–1023, tried: 0–255). */
-  bucket: number;
-  /** Position in the bucket (0–63); optional on input, where it is computed (and checked when given). */
-  position?: number;
-}
-
-/**
- * One entry of a snapshot (Core `AddrInfo`, its cells and Peerbook's connection state): the fields of
- * `AddrInfoView` except the derived ones (refCount and inTried follow from `table` and `cells`).
- * m_last_try / m_last_success are 0 for never; tried entries need a last success; attempts is Core's
- * signed 32-bit nAttempts.
- */
-export interface RestoreEntry extends Omit<AddrInfoView, 'refCount' | 'inTried'> {
-  /** Which table the entry is in. */
-  table: 'new' | 'tried';
-  /**
-   * The cells it occupies: for a new entry each reference (1–8, distinct buckets), for a tried entry
-   * its one tried cell. Absent: new entries get one reference in their own-source cell, tried
-   * entries their hashed cell.
-   */
-  cells?: readonly RestoreCell[];
-}
-
-/** The whole table as data (`AddrMan.snapshot()`, input of `AddrMan.restore()`). */
-export interface TableSnapshot {
-  /** The 32-byte secret bucket key (Core nKey). */
-  key: Uint8Array;
-  /** Checksum of the asmap the cells were computed under (32 zero bytes: no asmap); absent = the reader's. */
-  asmapChecksum?: Uint8Array;
-  /** Core m_last_good, seconds (default 1, as a fresh Core addrman). */
-  lastGood?: number;
-  /** Every entry, in Core id order. */
-  entries: readonly RestoreEntry[];
-  /** Pending tried-table collisions, as indexes into `entries` (at most 10). */
-  collisions?: readonly number[];
-}
-
-/** A snapshot cannot be restored (code `ERR_ADDRMAN_RESTORE`): `index` and `field` say where. */
-export class AddrManRestoreError extends PeerbookError {
-  /** Index of the offending entry, or -1 for the snapshot as a whole. */
-  readonly index: number;
-  /** The offending field (`address`, `cells[1].position`, `key`, …). */
-  readonly field: string;
-  /** What is wrong with it. */
-  readonly problem: string;
-
-  /** @param index entry index or -1; @param field field name; @param problem what is wrong. */
-  constructor(index: number, field: string, problem: string) {
-    super('ERR_ADDRMAN_RESTORE', `${index >= 0 ? `entry ${index}` : 'snapshot'} ${field}: ${problem}`);
-    this.index = index;
-    this.field = field;
-    this.problem = problem;
-  }
-}
 
 // ---- snapshot ----------------------------------------------------------------------------------
 
@@ -149,19 +88,16 @@ export function snapshotTable(t: AddrTable): TableSnapshot {
 // ---- restore -----------------------------------------------------------------------------------
 
 /**
- * Fills the empty table `t` (already built under `snapshot.key`) with the snapshot's entries, by the
- * rules in the module comment, then runs the full consistency check. Throws `AddrManRestoreError`.
+ * Checks a snapshot field by field and turns it into a table image for the loader (strict rules).
+ * Throws `AddrManRestoreError` naming the entry and field; cell conflicts are found by the loader.
  */
-export function restoreTable(t: AddrTable, snapshot: TableSnapshot): void {
-  const e = t.entries;
-  if (e.live !== 0) throw new AddrManRestoreError(-1, 'entries', 'the table to restore into is not empty');
-  if (!bytesEqual(t.bucketer.key, snapshot.key)) throw new AddrManRestoreError(-1, 'key', 'the table was built under another key');
+export function imageFromSnapshot(snapshot: TableSnapshot): TableImage {
+  if (!(snapshot.key instanceof Uint8Array) || snapshot.key.length !== 32) throw new AddrManRestoreError(-1, 'key', 'the key must be 32 bytes');
   if (snapshot.key.every((b) => b === 0)) throw new AddrManRestoreError(-1, 'key', 'an all-zero key is not allowed (Core CheckAddrman -16)');
   const entries = snapshot.entries;
   if (entries.length > ADDRMAN_MAX_ENTRIES) {
     throw new AddrManRestoreError(-1, 'entries', `${entries.length} entries, more than a table can hold (${ADDRMAN_MAX_ENTRIES})`);
   }
-  const restoreCells = snapshot.asmapChecksum === undefined || bytesEqual(snapshot.asmapChecksum, t.netgroups.asmapChecksum());
   if (snapshot.lastGood !== undefined) checkTime(-1, 'lastGood', snapshot.lastGood);
   entries.forEach((entry, i) => validateEntry(i, entry));
   const collisions = snapshot.collisions ?? [];
@@ -175,121 +111,49 @@ export function restoreTable(t: AddrTable, snapshot: TableSnapshot): void {
     seen.add(i);
   });
 
-  // Create every entry (Core Unserialize's mapInfo fill: counted as new, no references yet).
-  e.reserve(entries.length);
-  const slotOf = new Int32Array(entries.length);
-  const groups: Uint8Array[] = new Array(entries.length);
-  const indexOf = new Map<number, number>();
+  const img = newImage('strict', Uint8Array.from(snapshot.key), entries.length);
+  img.asmapChecksum = snapshot.asmapChecksum === undefined ? undefined : Uint8Array.from(snapshot.asmapChecksum);
+  img.lastGood = snapshot.lastGood ?? 1;
+  img.collisions = [...collisions];
+  const c = img.columns;
   entries.forEach((entry, i) => {
     const s = entry.record.service;
-    const existing = e.find(s.addr, s.port);
-    if (existing >= 0) throw new AddrManRestoreError(i, 'address', `${s.toString()} repeats entry ${indexOf.get(existing)} (Core CheckAddrman -5)`);
-    groups[i] = t.netgroups.getGroup(s.addr);
-    const slot = t.loadEntry(i, entry.record, entry.source, entry.lastSuccess, entry.attempts, groups[i]);
-    e.lastTry[slot] = entry.lastTry;
-    e.lastCountAttempt[slot] = entry.lastCountAttempt;
-    setState(t, slot, entry.state);
-    slotOf[i] = slot;
-    indexOf.set(slot, i);
-  });
-  t.nextId = entries.length;
-
-  // Hash every location the placement needs, in SIMD batches: tried cells, own-source new cells, and
-  // the positions of the given new references.
-  const triedIdx: number[] = [];
-  const newIdx: number[] = [];
-  entries.forEach((entry, i) => (entry.table === 'tried' ? triedIdx : newIdx).push(i));
-  const triedBucket = new Int32Array(triedIdx.length);
-  const triedPos = new Int32Array(triedIdx.length);
-  t.bucketer.triedLocationsBatch(keysOf(t, triedIdx.map((i) => slotOf[i])), triedIdx.map((i) => groups[i]), triedBucket, triedPos);
-  const primaryBucket = new Int32Array(newIdx.length);
-  const primaryPos = new Int32Array(newIdx.length);
-  t.bucketer.newLocationsBatch(
-    keysOf(t, newIdx.map((i) => slotOf[i])),
-    newIdx.map((i) => groups[i]),
-    newIdx.map((i) => t.netgroups.getGroup(entries[i].source)),
-    primaryBucket,
-    primaryPos,
-  );
-  newIdx.forEach((i, k) => {
-    e.newBucket[slotOf[i]] = primaryBucket[k];
-    e.newPos[slotOf[i]] = primaryPos[k];
-  });
-  triedIdx.forEach((i, k) => {
-    e.triedBucket[slotOf[i]] = triedBucket[k];
-    e.triedPos[slotOf[i]] = triedPos[k];
-  });
-  const refOwner: number[] = [];
-  const refBucket: number[] = [];
-  if (restoreCells) {
-    for (const i of newIdx) {
-      const cells = entries[i].cells;
-      if (cells === undefined) continue;
-      for (const c of cells) {
-        refOwner.push(i);
-        refBucket.push(c.bucket);
+    putAddress(c.net, c.addr, i, s.addr);
+    c.port[i] = s.port;
+    putAddress(c.srcNet, c.src, i, entry.source);
+    c.time[i] = entry.record.time;
+    const [lo, hi] = splitServices(entry.record.services);
+    c.svcLo[i] = lo;
+    c.svcHi[i] = hi;
+    c.lastTry[i] = entry.lastTry;
+    c.lastCountAttempt[i] = entry.lastCountAttempt;
+    c.lastSuccess[i] = entry.lastSuccess;
+    c.attempts[i] = entry.attempts;
+    [c.stateKind[i], c.stateTime[i]] = stateToColumns(entry.state);
+    const cells = entry.cells;
+    if (entry.table === 'tried') {
+      img.inTried[i] = 1;
+      const given = cells?.[0];
+      if (given !== undefined) {
+        img.triedBucket[i] = given.bucket;
+        img.triedPos[i] = given.position ?? NOT_GIVEN;
       }
+    } else if (cells === undefined) {
+      img.refs.push(i, OWN_SOURCE_BUCKET, NOT_GIVEN, NOT_GIVEN);
+    } else {
+      cells.forEach((cell, j) => img.refs.push(i, cell.bucket, cell.position ?? NOT_GIVEN, j));
     }
-  }
-  const refPos = new Int32Array(refOwner.length);
-  t.bucketer.positionsBatch(keysOf(t, refOwner.map((i) => slotOf[i])), true, Int32Array.from(refBucket), refPos);
-
-  // Tried entries: their hashed cell (Core: a taken cell loses the later entry).
-  const dropped = new Uint8Array(entries.length);
-  triedIdx.forEach((i, k) => {
-    const given = entries[i].cells?.[0];
-    if (restoreCells && given !== undefined) {
-      if (given.bucket !== triedBucket[k]) {
-        throw new AddrManRestoreError(i, 'cells[0].bucket', `tried bucket ${given.bucket} is not where the key puts ${entries[i].record.service.toString()} (bucket ${triedBucket[k]})`);
-      }
-      checkPosition(i, 0, given, triedPos[k]);
-    }
-    const occupant = t.triedCell(triedBucket[k], triedPos[k]);
-    if (occupant >= 0) {
-      if (restoreCells) throw taken(i, 'cells[0]', 'tried', triedBucket[k], triedPos[k], indexOf.get(occupant)!);
-      dropped[i] = 1;
-      return;
-    }
-    t.loadIntoTried(slotOf[i], triedBucket[k], triedPos[k]);
   });
+  return img;
+}
 
-  // New references: the given cells, else the entry's own-source cell.
-  let r = 0;
-  newIdx.forEach((i, k) => {
-    const cells = entries[i].cells;
-    const slot = slotOf[i];
-    if (restoreCells && cells !== undefined) {
-      for (let j = 0; j < cells.length; j++, r++) {
-        checkPosition(i, j, cells[j], refPos[r]);
-        const occupant = t.newCell(refBucket[r], refPos[r]);
-        if (occupant >= 0) throw taken(i, `cells[${j}]`, 'new', refBucket[r], refPos[r], indexOf.get(occupant)!);
-        t.loadNewRef(slot, refBucket[r], refPos[r]);
-      }
-      return;
-    }
-    const occupant = t.newCell(primaryBucket[k], primaryPos[k]);
-    if (occupant >= 0) {
-      if (restoreCells) throw taken(i, 'cells', 'new', primaryBucket[k], primaryPos[k], indexOf.get(occupant)!);
-      dropped[i] = 1;
-      return;
-    }
-    t.loadNewRef(slot, primaryBucket[k], primaryPos[k]);
-  });
-
-  // Core prunes what could not be placed (only when re-bucketing under another asmap).
-  entries.forEach((_, i) => {
-    if (dropped[i]) t.delete(slotOf[i]);
-  });
-
-  for (const i of collisions) if (!dropped[i]) t.insertCollision(slotOf[i]);
-  t.lastGood = snapshot.lastGood ?? 1;
-
-  const code = checkAddrman(t);
-  if (code !== 0) throw new AddrManRestoreError(-1, 'entries', `the restored table fails the consistency check with code ${code}`);
+/** Writes an address's network id and bytes into row `row` of a (net, pool) column pair. */
+function putAddress(net: Uint8Array, pool: Uint8Array, row: number, addr: NetAddress): void {
+  net[row] = addr.net;
+  pool.set(addr.bytes, row * ADDR_SLOT_BYTES);
 }
 
 // ---- helpers -----------------------------------------------------------------------------------
-
 /** Checks the fields of one entry that restoring does not check by placing it. */
 function validateEntry(i: number, entry: RestoreEntry): void {
   const addr = entry.record.service.addr;
@@ -341,16 +205,6 @@ function checkCell(i: number, j: number, c: RestoreCell, buckets: number): void 
   }
 }
 
-function checkPosition(i: number, j: number, c: RestoreCell, hashed: number): void {
-  if (c.position !== undefined && c.position !== hashed) {
-    throw new AddrManRestoreError(i, `cells[${j}].position`, `position ${c.position} in bucket ${c.bucket} is not where the key puts the address (position ${hashed})`);
-  }
-}
-
-function taken(i: number, field: string, table: string, bucket: number, pos: number, other: number): AddrManRestoreError {
-  return new AddrManRestoreError(i, field, `${table} cell (bucket ${bucket}, position ${pos}) is already taken by entry ${other}`);
-}
-
 function validateState(i: number, s: AddressState): void {
   switch (s?.kind) {
     case 'never-tried':
@@ -360,31 +214,8 @@ function validateState(i: number, s: AddressState): void {
     case 'failed':
       checkTime(i, 'state.at', s.at);
       return;
-    case 'banned':
-      checkTime(i, 'state.until', s.until);
-      return;
     default:
       throw new AddrManRestoreError(i, 'state.kind', `${String((s as { kind?: unknown } | undefined)?.kind)} is not a connection state`);
   }
 }
 
-function setState(t: AddrTable, slot: number, s: AddressState): void {
-  const e = t.entries;
-  switch (s.kind) {
-    case 'tried': e.stateKind[slot] = StateKind.TRIED; e.stateTime[slot] = s.at; return;
-    case 'connected': e.stateKind[slot] = StateKind.CONNECTED; e.stateTime[slot] = 0; return;
-    case 'failed': e.stateKind[slot] = StateKind.FAILED; e.stateTime[slot] = s.at; return;
-    case 'banned': e.stateKind[slot] = StateKind.BANNED; e.stateTime[slot] = s.until; return;
-    default: e.stateKind[slot] = StateKind.NEVER_TRIED; e.stateTime[slot] = 0;
-  }
-}
-
-/** The service keys of `slots`, as a batch. */
-function keysOf(t: AddrTable, slots: number[]): KeyBatch {
-  const keys = new Uint8Array(slots.length * MAX_SERVICE_KEY_BYTES);
-  const keyLens = new Uint8Array(slots.length);
-  slots.forEach((slot, k) => {
-    keyLens[k] = t.entries.writeServiceKey(slot, keys.subarray(k * MAX_SERVICE_KEY_BYTES));
-  });
-  return { n: slots.length, keys, keyLens };
-}

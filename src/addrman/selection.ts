@@ -12,6 +12,7 @@
  * Empty buckets are recognised from per-bucket occupancy counts, so the "almost empty table" case costs
  * a third of a draw per iteration instead of two draws and a 64-cell scan.
  */
+import type { NetAddress } from '../address/netaddress.js';
 import type { NetService } from '../address/service.js';
 import {
   ADDRMAN_BUCKET_SIZE,
@@ -21,7 +22,7 @@ import {
   MAX_CONNECTION_SELECT_TRIES,
   RARE_SERVICE_FRACTION,
 } from './constants.js';
-import { BitReservoir, bitWidth } from './bit-reservoir.js';
+import { bitWidth } from './bit-reservoir.js';
 import { stateEligible } from './connection-state.js';
 import { splitServices } from './entries.js';
 import { NET_COUNT, type AddrTable } from './table.js';
@@ -68,7 +69,7 @@ export function selectSlot(t: AddrTable, now: number, opts: SelectOptions = {}):
   if (newOnly && newCount === 0) return -1;
   if (newCount + triedCount === 0) return -1;
 
-  const bits = new BitReservoir(t.random);
+  const bits = t.bits.start();
   // Decide if we are going to search the new or tried table; if either option is viable, 50/50
   // (randbool; at least a pair and an acceptance draw follow).
   let searchTried: boolean;
@@ -86,9 +87,18 @@ export function selectSlot(t: AddrTable, now: number, opts: SelectOptions = {}):
   let chanceFactor = 1.0;
   for (let iter = 0; iter < ADDRMAN_SELECT_MAX_ITERATIONS; iter++) {
     // Pick a bucket, and an initial position in that bucket (Core: randrange(bucket_count), randrange(64)).
-    const pair = bits.take(bucketBits + POSITION_BITS, ACCEPT_BITS);
-    const bucket = pair % bucketCount;
-    const initial = (pair - bucket) / bucketCount;
+    // randrange(2^k) is randbits(k): the bucket is the low bits of the pair, the position the high ones.
+    let pair: number;
+    if (nets === undefined) {
+      // Pairs whose bucket is empty are passed over (Core: `continue`) in one tight loop.
+      pair = bits.nextPairIn(fill, bucketBits, bucketBits + POSITION_BITS, ACCEPT_BITS, ADDRMAN_SELECT_MAX_ITERATIONS - iter);
+      iter += bits.skipped;
+      if (pair < 0) break;
+    } else {
+      pair = bits.take(bucketBits + POSITION_BITS, ACCEPT_BITS);
+    }
+    const bucket = pair & (bucketCount - 1);
+    const initial = pair >>> bucketBits;
 
     // If the bucket has no candidate, start over with a (likely) different one.
     let candidates: number;
@@ -135,9 +145,10 @@ export interface GetAddrOptions {
 /**
  * Core `GetAddr_`: up to min(maxPct % of the table, maxAddresses) random entries. A partial
  * Fisher–Yates shuffle of `randomOrder` (which it permanently permutes, as Core's vRandom); the cap is
- * computed before filtering, so filtered results can be shorter. Returns slots.
+ * computed before filtering, so filtered results can be shorter. Returns the slots, in `scratch` when
+ * it is large enough (a view of it), else in a new array.
  */
-export function getAddrSlots(t: AddrTable, now: number, opts: GetAddrOptions): number[] {
+export function getAddrSlots(t: AddrTable, now: number, opts: GetAddrOptions, scratch?: Int32Array): Int32Array {
   const e = t.entries;
   const total = e.randomLen;
   let nodes = total;
@@ -148,21 +159,25 @@ export function getAddrSlots(t: AddrTable, now: number, opts: GetAddrOptions): n
   }
   if (opts.maxAddresses !== 0) nodes = Math.min(nodes, opts.maxAddresses);
   const filtered = opts.filtered ?? true;
-  const out: number[] = [];
+  nodes = Math.max(0, nodes);
+  const out = scratch !== undefined && scratch.length >= nodes ? scratch : new Int32Array(nodes);
+  let count = 0;
   const order = e.randomOrder;
-  const bits = new BitReservoir(t.random);
+  const netClass = e.netClass;
+  const network = opts.network;
+  const bits = t.bits.start();
   for (let n = 0; n < total; n++) {
-    if (out.length >= nodes) break;
+    if (count >= nodes) break;
     // Iterations that will certainly follow this one, each drawing at least bit_width of a smaller range.
-    const more = Math.min(nodes - out.length - 1, total - n - 1);
+    const more = Math.min(nodes - count - 1, total - n - 1);
     const rnd = bits.range(total - n, more * bitWidth(Math.max(0, total - n - 1 - more))) + n;
     e.swapRandom(n, rnd);
     const slot = order[n];
-    if (opts.network !== undefined && e.netClass[slot] !== opts.network) continue;
+    if (network !== undefined && netClass[slot] !== network) continue;
     if (filtered && t.isTerrible(slot, now)) continue;
-    out.push(slot);
+    out[count++] = slot;
   }
-  return out;
+  return out.subarray(0, count);
 }
 
 /** Options of `selectForConnection`. */
@@ -179,6 +194,8 @@ export interface ConnectionSelectOptions {
 
 /** Clock readings and settings `selectForConnection` needs. */
 export interface ConnectionSelectContext {
+  /** The ban system's verdict (banned or discouraged: never dialled); absent = nothing banned. */
+  isBanned?: ((addr: NetAddress) => boolean) | undefined;
   /** Now, Unix seconds (addrman time). */
   nowSeconds: number;
   /** Now, ms (state expiry checks). */
@@ -194,8 +211,10 @@ export interface ConnectionSelectContext {
  * tries Core's test-before-evict candidate, then new-table entries, then any entry. A regular pick
  * prefers entries advertising every `requiredServices` bit — through Core's `select` when such entries
  * are common, by sampling the rarest bit's member list (weighted by Core's `GetChance`) when they are
- * rare — and falls back to Core's `select` when none qualifies. Connected, banned and recently failed
- * entries and excluded addresses are skipped. Every loop is bounded (MAX_CONNECTION_SELECT_TRIES).
+ * rare — and falls back to Core's `select` when none qualifies. Connected and recently failed entries,
+ * entries the ban system bans (`ctx.isBanned`: Core's `OpenNetworkConnection` refuses banned and
+ * discouraged targets; here the search moves on to another candidate instead of wasting the round)
+ * and excluded addresses are skipped. Every loop is bounded (MAX_CONNECTION_SELECT_TRIES).
  * Returns a slot or -1.
  */
 export function selectForConnectionSlot(t: AddrTable, ctx: ConnectionSelectContext, opts: ConnectionSelectOptions): number {
@@ -206,6 +225,7 @@ export function selectForConnectionSlot(t: AddrTable, ctx: ConnectionSelectConte
     if (slot < 0) return false;
     if (!stateEligible(e.stateKind[slot], e.stateTime[slot], ctx.nowMs, ctx.failedRetryMs, feeler)) return false;
     if (netMask !== 0 && ((netMask >>> e.network[slot]) & 1) === 0) return false;
+    if (ctx.isBanned !== undefined && ctx.isBanned(e.addrAt(slot))) return false;
     return !(opts.exclude && opts.exclude(e.serviceAt(slot)));
   };
   const fromSelect = (newOnly: boolean, accept: (slot: number) => boolean, tries: number): number => {

@@ -4,6 +4,10 @@
  * `SetServices_`), with Core's rules and in Core's order, so that the same inputs and the same random
  * stream give the same table.
  *
+ * This is the table's one door: together with its column store (entries.ts) it is the only code that
+ * writes entries, cells, counts and the collision set. Everything else — `AddrMan`, selection,
+ * collisions, the loader (load.ts) — reads freely but changes state through the named methods here.
+ *
  * Bucket cells hold slot numbers of the entry table (-1 = empty). Beside Core's state the tables keep
  * per-bucket occupancy counts (overall and per network), maintained on every cell write, so that
  * `select` can tell an empty bucket in O(1) instead of scanning 64 cells.
@@ -13,7 +17,9 @@ import { Net } from '../address/network.js';
 import type { NetGroupManager } from '../address/netgroup.js';
 import type { AddressRecord } from '../address/record.js';
 import type { Random } from '../util/random.js';
-import { Bucketer, MAX_SERVICE_KEY_BYTES, type KeyBatch } from './bucketing.js';
+import { writeGroupPooled } from './address-class.js';
+import { BitReservoir } from './bit-reservoir.js';
+import { Bucketer, MAX_SERVICE_KEY_BYTES, PackedGroups, PackedKeys } from './bucketing.js';
 import {
   ADDRMAN_BUCKET_SIZE,
   ADDRMAN_CONNECTED_UPDATE_INTERVAL_S,
@@ -34,7 +40,8 @@ import {
   ADDRMAN_TRIED_BUCKET_COUNT,
   ADDRMAN_TRIED_SLOTS,
 } from './constants.js';
-import { EntryTable, writeKey } from './entries.js';
+import { EntryTable, GROUP_SLOT_BYTES, writeKey } from './entries.js';
+import type { EntryColumns } from './image.js';
 
 /** Number of Core network ids (NET_UNROUTABLE … NET_INTERNAL). */
 export const NET_COUNT = 7;
@@ -80,10 +87,22 @@ export class AddrTable {
   nextId = 0;
   /** Core m_last_good (starts at 1 s so that "never" is strictly worse). */
   lastGood = 1;
-  /** Core m_tried_collisions, kept sorted by id. */
+  /** Core m_tried_collisions, kept sorted by id (changed only through the methods below). */
   collisions: Collision[] = [];
   /** Bucket hashing under nKey. */
   bucketer: Bucketer;
+  /**
+   * Whether `addBatch` hashes each new address's tried bucket along with its new-table cell (two more
+   * hashes in the SIMD batch), leaving `good` one hash (the tried position) instead of three on the
+   * scalar kernel: a trade between Add and Good (docs/performance.md). Tests and benches may flip it.
+   */
+  addHashesTriedBucket = true;
+  /** The random stream's bit reservoir for Select and GetAddr (bit-reservoir.ts; empty between operations). */
+  readonly bits: BitReservoir;
+  /** Reused by `addBatch` (grows to the largest call's record count). */
+  private hint: AddHint | undefined;
+  /** One packed group (length byte, bytes) for `addSingle` without a hint. */
+  private readonly groupScratch = new Uint8Array(GROUP_SLOT_BYTES);
   private readonly keyBuf = new Uint8Array(MAX_SERVICE_KEY_BYTES);
 
   /**
@@ -92,6 +111,7 @@ export class AddrTable {
    */
   constructor(key: Uint8Array, readonly netgroups: NetGroupManager, readonly random: Random, indexSeed: Uint8Array) {
     this.bucketer = new Bucketer(key);
+    this.bits = new BitReservoir(random);
     this.entries = new EntryTable(indexSeed);
   }
 
@@ -171,7 +191,7 @@ export class AddrTable {
     return this.entries.newPos[slot];
   }
 
-  /** Core `GetTriedBucket(nKey)`, cached per entry. */
+  /** Core `GetTriedBucket(nKey)`, cached per entry (`add` may have hashed it already). */
   triedBucket(slot: number): number {
     const e = this.entries;
     let bucket = e.triedBucket[slot];
@@ -179,15 +199,21 @@ export class AddrTable {
       const len = e.writeServiceKey(slot, this.keyBuf);
       bucket = this.bucketer.triedBucket(this.keyBuf, len, this.groupOf(slot));
       e.triedBucket[slot] = bucket;
-      e.triedPos[slot] = this.bucketer.position(false, bucket, this.keyBuf, len);
     }
     return bucket;
   }
 
-  /** `GetBucketPosition(nKey, false, GetTriedBucket(nKey))`, cached per entry. */
+  /** `GetBucketPosition(nKey, false, GetTriedBucket(nKey))`, cached per entry (hashed when first needed). */
   triedPos(slot: number): number {
-    if (this.entries.triedPos[slot] < 0) this.triedBucket(slot);
-    return this.entries.triedPos[slot];
+    const e = this.entries;
+    let pos = e.triedPos[slot];
+    if (pos < 0) {
+      const bucket = this.triedBucket(slot);
+      const len = e.writeServiceKey(slot, this.keyBuf);
+      pos = this.bucketer.position(false, bucket, this.keyBuf, len);
+      e.triedPos[slot] = pos;
+    }
+    return pos;
   }
 
   /** Core `GetBucketPosition(nKey, fNew, bucket)` for a stored entry (not cached). */
@@ -233,9 +259,9 @@ export class AddrTable {
    * Core `Create`: a new entry with no new-table reference yet (nNew and the network count go up).
    * `addr` must be routable (AddSingle checked), so its network is its own and its group is `group`.
    */
-  create(rec: AddressRecord, source: NetAddress, group: Uint8Array): number {
+  create(rec: AddressRecord, source: NetAddress, groupBuf: Uint8Array, groupAt: number): number {
     const addr = rec.service.addr;
-    const slot = this.entries.create(this.nextId++, addr, rec.service.port, source, rec.time, rec.services, addr.net, routableNetClass(addr), group);
+    const slot = this.entries.create(this.nextId++, addr, rec.service.port, source, rec.time, rec.services, addr.net, routableNetClass(addr), groupBuf, groupAt);
     const net = this.entries.network[slot];
     this.nNew++;
     this.netNew[net]++;
@@ -316,9 +342,9 @@ export class AddrTable {
 
   /**
    * Core `Add_`: adds addresses heard from `source` (group `srcGroup`); returns how many gained a
-   * new-table reference. The bucket hashes of every address not yet in the table are computed first, in
-   * one SIMD batch (their tried bucket too, so that a later `good()` needs no hashing); then Core's
-   * `AddSingle` runs for each address in order, exactly as Core's loop.
+   * new-table reference. The new-table cells (and tried buckets) of every address not yet in the table
+   * are hashed first, in one SIMD batch; then Core's `AddSingle` runs for each address in order,
+   * exactly as Core's loop. (The tried position is hashed by `good()`, on the scalar kernel.)
    */
   addBatch(records: AddressRecord[], source: NetAddress, srcGroup: Uint8Array, timePenalty: number, now: number): number {
     const hint = this.precomputeAdd(records, srcGroup);
@@ -327,49 +353,83 @@ export class AddrTable {
     return added;
   }
 
-  /** Hashes, in batches, where each routable address that is not in the table yet would go. */
+  /**
+   * Hashes, in batches, where each routable address that is not in the table yet would go. The hint's
+   * arrays are reused from call to call (they grow to the largest `add` call).
+   */
   private precomputeAdd(records: AddressRecord[], srcGroup: Uint8Array): AddHint {
     const n = records.length;
-    const hint: AddHint = {
-      routable: new Uint8Array(n),
-      group: new Array(n),
-      newBucket: new Int32Array(n).fill(-1),
-      newPos: new Int32Array(n),
-      triedBucket: new Int32Array(n),
-      triedPos: new Int32Array(n),
-    };
-    const idx: number[] = [];
+    const hint = this.hintFor(n);
+    const { routable, newBucket, groupRow, idx } = hint;
+    const e = this.entries;
+    let m = 0;
     for (let i = 0; i < n; i++) {
       const s = records[i].service;
-      if (!s.addr.isRoutable()) continue;
-      hint.routable[i] = 1;
-      if (this.entries.find(s.addr, s.port) < 0) idx.push(i);
+      newBucket[i] = -1;
+      groupRow[i] = -1;
+      if (!s.addr.isRoutable()) {
+        routable[i] = 0;
+        continue;
+      }
+      routable[i] = 1;
+      if (e.find(s.addr, s.port) < 0) idx[m++] = i;
     }
-    if (idx.length === 0) return hint;
-    const m = idx.length;
-    const batch: KeyBatch = { n: m, keys: new Uint8Array(m * MAX_SERVICE_KEY_BYTES), keyLens: new Uint8Array(m) };
-    const groups: Uint8Array[] = new Array(m);
-    const srcGroups: Uint8Array[] = new Array(m).fill(srcGroup);
+    if (m === 0) return hint;
+    const { groups, keys, keyLens } = hint;
     for (let j = 0; j < m; j++) {
       const s = records[idx[j]].service;
-      groups[j] = this.netgroups.getGroup(s.addr);
-      hint.group[idx[j]] = groups[j];
-      batch.keyLens[j] = writeKey(s.addr.net, s.addr.bytes, 0, s.port, batch.keys.subarray(j * MAX_SERVICE_KEY_BYTES));
+      groupRow[idx[j]] = j;
+      groups[j * GROUP_SLOT_BYTES] = this.writeGroup(s.addr, groups, j * GROUP_SLOT_BYTES + 1);
+      keyLens[j] = writeKey(s.addr.net, s.addr.bytes, 0, s.port, keys, j * MAX_SERVICE_KEY_BYTES);
     }
-    const nb = new Int32Array(m);
-    const np = new Int32Array(m);
-    const tb = new Int32Array(m);
-    const tp = new Int32Array(m);
-    this.bucketer.newLocationsBatch(batch, groups, srcGroups, nb, np);
-    this.bucketer.triedLocationsBatch(batch, groups, tb, tp);
+    const batch = new PackedKeys(m, keys, keyLens);
+    const packed = new PackedGroups(groups, GROUP_SLOT_BYTES);
+    const { nb, np, tb } = hint;
+    this.bucketer.newLocationsBatch(batch, packed, srcGroup, nb, np);
+    const tried = this.addHashesTriedBucket;
+    if (tried) this.bucketer.triedBucketsBatch(batch, packed, tb);
     for (let j = 0; j < m; j++) {
       const i = idx[j];
-      hint.newBucket[i] = nb[j];
+      newBucket[i] = nb[j];
       hint.newPos[i] = np[j];
-      hint.triedBucket[i] = tb[j];
-      hint.triedPos[i] = tp[j];
+      hint.triedBucket[i] = tried ? tb[j] : -1;
     }
     return hint;
+  }
+
+  /** The reusable hint, grown to `n` records. */
+  private hintFor(n: number): AddHint {
+    let h = this.hint;
+    if (h === undefined || h.routable.length < n) {
+      const cap = Math.max(n, 256);
+      h = {
+        routable: new Uint8Array(cap),
+        groupRow: new Int32Array(cap),
+        groups: new Uint8Array(cap * GROUP_SLOT_BYTES),
+        newBucket: new Int32Array(cap),
+        newPos: new Int32Array(cap),
+        triedBucket: new Int32Array(cap),
+        idx: new Int32Array(cap),
+        keys: new Uint8Array(cap * MAX_SERVICE_KEY_BYTES),
+        keyLens: new Uint8Array(cap),
+        nb: new Int32Array(cap),
+        np: new Int32Array(cap),
+        tb: new Int32Array(cap),
+      };
+      this.hint = h;
+    }
+    return h;
+  }
+
+  /**
+   * Writes the network group of a routable address (Core `GetGroup`, at most 7 bytes) into `out` at
+   * `at`; returns its length. Without an asmap it is read from the address bytes, allocating nothing.
+   */
+  private writeGroup(addr: NetAddress, out: Uint8Array, at: number): number {
+    if (this.netgroups.asmap === undefined) return writeGroupPooled(addr.net, addr.bytes, 0, out, at);
+    const g = this.netgroups.getGroup(addr);
+    out.set(g, at);
+    return g.length;
   }
 
   /**
@@ -398,7 +458,12 @@ export class AddrTable {
       // Stochastic test: previous nRefCount == N: 2^N times harder to increase it.
       if (refs > 0 && this.random.randrange(1 << refs) !== 0) return false;
     } else {
-      slot = this.create(rec, source, hint?.group[i] ?? this.netgroups.getGroup(addr));
+      if (hint !== undefined && hint.groupRow[i] >= 0) {
+        slot = this.create(rec, source, hint.groups, hint.groupRow[i] * GROUP_SLOT_BYTES);
+      } else {
+        this.groupScratch[0] = this.writeGroup(addr, this.groupScratch, 1);
+        slot = this.create(rec, source, this.groupScratch, 0);
+      }
       e.time[slot] = Math.max(0, rec.time - timePenalty);
       created = true;
     }
@@ -413,13 +478,11 @@ export class AddrTable {
       pos = this.position(true, bucket, slot);
     }
     if (created) {
-      // The source of a fresh entry is its own source: remember its primary cell (and its tried cell).
+      // The source of a fresh entry is its own source: remember its primary cell, and the tried bucket
+      // when it was hashed with the batch. (The tried position is hashed when first needed.)
       e.newBucket[slot] = bucket;
       e.newPos[slot] = pos;
-      if (hint && hint.newBucket[i] >= 0) {
-        e.triedBucket[slot] = hint.triedBucket[i];
-        e.triedPos[slot] = hint.triedPos[i];
-      }
+      if (hint && hint.newBucket[i] >= 0) e.triedBucket[slot] = hint.triedBucket[i];
     }
     const occupant = this.newCell(bucket, pos);
     let insert = occupant === -1;
@@ -486,31 +549,50 @@ export class AddrTable {
     if (slot >= 0) this.entries.setServices(slot, services);
   }
 
-  // ---- the loader's door (peers.dat) ----------------------------------------------------------------
+  // ---- the loader's door (load.ts) -------------------------------------------------------------
 
-  /**
-   * Creates an entry read from peers.dat, with its stored statistics, counted as new and without
-   * references (Core Unserialize: `mapInfo[n] = info`, `m_network_counts[..].n_new++`). Without
-   * `group`, the entry's network group is computed when first needed.
-   */
-  loadEntry(id: number, rec: AddressRecord, source: NetAddress, lastSuccess: number, attempts: number, group?: Uint8Array): number {
-    const e = this.entries;
-    const addr = rec.service.addr;
-    const network = addr.getNetwork();
-    const netClass = network === Net.IPV6 ? routableNetClass(addr) : network;
-    const slot = e.create(id, addr, rec.service.port, source, rec.time, rec.services, network, netClass, group);
-    e.lastSuccess[slot] = lastSuccess;
-    e.attempts[slot] = attempts;
-    const net = e.network[slot];
-    this.nNew++;
-    this.netNew[net]++;
-    this.netPresent[net] = 1;
-    this.nextId = Math.max(this.nextId, id + 1);
-    return slot;
+  /** Takes over an image's columns as the (empty) entry store: row i becomes slot i, not yet live. */
+  adoptColumns(cols: EntryColumns, rows: number): void {
+    if (this.entries.live !== 0 || this.nNew !== 0 || this.nTried !== 0) throw new Error('addrman: loading into a table that is not empty');
+    this.entries.adopt(cols, rows);
   }
 
-  /** Moves a just-loaded entry into the (empty) tried cell its hash names. */
-  loadIntoTried(slot: number, bucket: number, pos: number): void {
+  /**
+   * Makes an adopted row a live entry with id `id`, counted as new and without references (Core
+   * Unserialize: `mapInfo[n] = info`, `m_network_counts[..].n_new++`). `network` and `netClass` are
+   * Core's `GetNetwork()` and `GetNetClass()` of its address, `group` its network group (computed when
+   * first needed if absent). Returns -1, or — doing nothing — the slot of a live entry with the same
+   * address and port (Core CheckAddrman -5).
+   */
+  activateRow(slot: number, id: number, network: number, netClass: number, group?: Uint8Array): number {
+    const existing = this.entries.activate(slot, id, network, netClass, group);
+    if (existing >= 0) return existing;
+    this.nNew++;
+    this.netNew[network]++;
+    this.netPresent[network] = 1;
+    this.nextId = Math.max(this.nextId, id + 1);
+    return -1;
+  }
+
+  /** Ends the creation phase of a load: rows never activated become free slots; ids continue after the last row. */
+  endAdoption(): void {
+    this.entries.finishAdoption();
+    this.nextId = Math.max(this.nextId, this.entries.slotLimit);
+  }
+
+  /** Sets Core's m_last_good (seconds), as a loaded file or snapshot states it. */
+  setLastGood(seconds: number): void {
+    this.lastGood = seconds;
+  }
+
+  /** Remembers an entry's own-source new cell (`GetNewBucket(nKey)` and its position), as hashed by the loader. */
+  cachePrimaryNewCell(slot: number, bucket: number, pos: number): void {
+    this.entries.newBucket[slot] = bucket;
+    this.entries.newPos[slot] = pos;
+  }
+
+  /** Moves a just-loaded new entry into the (empty) tried cell its hash names. */
+  placeTried(slot: number, bucket: number, pos: number): void {
     const e = this.entries;
     const net = e.network[slot];
     this.nNew--;
@@ -524,9 +606,17 @@ export class AddrTable {
   }
 
   /** Adds a new-table reference for a loaded entry in an empty cell. */
-  loadNewRef(slot: number, bucket: number, pos: number): void {
+  placeNewRef(slot: number, bucket: number, pos: number): void {
     this.entries.refCount[slot]++;
     this.setNewCell(bucket, pos, slot);
+  }
+
+  // ---- connection state (Peerbook) ------------------------------------------------------------------
+
+  /** Sets the connection state of a live entry (`StateKind` and its time, seconds). */
+  setConnectionState(slot: number, kind: number, time: number): void {
+    this.entries.stateKind[slot] = kind;
+    this.entries.stateTime[slot] = time;
   }
 
   // ---- collisions ----------------------------------------------------------------------------------
@@ -544,22 +634,39 @@ export class AddrTable {
   collisionLive(c: Collision): boolean {
     return this.entries.isLive(c.slot) && this.entries.id[c.slot] === c.id;
   }
+
+  /** Removes the collisions whose ids are in `ids` (Core: `m_tried_collisions.erase`). */
+  eraseCollisions(ids: ReadonlySet<number>): void {
+    if (ids.size > 0) this.collisions = this.collisions.filter((c) => !ids.has(c.id));
+  }
+
+  /** Removes the collision at position `i` of the ordered set. */
+  eraseCollisionAt(i: number): void {
+    this.collisions.splice(i, 1);
+  }
 }
 
-/** Precomputed facts about the records of one `addBatch` call (index = record index). */
+/** Precomputed facts about the records of one `addBatch` call (index = record index unless noted). */
 export interface AddHint {
   /** 1 when the address is routable. */
   routable: Uint8Array;
-  /** Network group of addresses that were not in the table. */
-  group: (Uint8Array | undefined)[];
+  /** For an address not in the table: its row in `groups` (the batch order), else -1. */
+  groupRow: Int32Array;
+  /** Network groups of the batch, GROUP_SLOT_BYTES per row: a length byte, then the group. */
+  groups: Uint8Array;
   /** New bucket for the call's source, -1 when not precomputed. */
   newBucket: Int32Array;
   /** Position in that bucket. */
   newPos: Int32Array;
-  /** Tried bucket. */
+  /** Tried bucket, -1 when not hashed. */
   triedBucket: Int32Array;
-  /** Position in the tried bucket. */
-  triedPos: Int32Array;
+  /** Scratch: the records hashed (batch order), their service keys and lengths, and the batch results. */
+  idx: Int32Array;
+  keys: Uint8Array;
+  keyLens: Uint8Array;
+  nb: Int32Array;
+  np: Int32Array;
+  tb: Int32Array;
 }
 
 /**

@@ -140,9 +140,10 @@ export function assemble(options: PeerManagerOptions, run: RunState, emit: EmitE
   let persistence: Persistence | undefined;
   const banman = new BanMan(clock, random.derive(), { defaultBanTime: options.banTime, onChange: () => persistence?.markBansDirty() });
   const table = {
-    // TODO(merge restructure-addrman): add `isBanned: (addr) => banman.isBanned(addr)` once AddrMan has the option.
+    // Address selection skips what the ban system refuses to dial: banned or discouraged (Core OpenNetworkConnection).
     options: (): AddrManOptions => ({
       clock, random: random.derive(), netgroups, consistencyCheckRatio: options.checkAddrman ?? 0,
+      isBanned: (addr) => banman.isBanned(addr) || banman.isDiscouraged(addr),
       testBeforeEvict: config.experiment.testBeforeEvict,
     }),
     current: undefined as unknown as AddrMan,

@@ -19,7 +19,7 @@ import type { CreatePeer } from './peer-spec.js';
 import { selectNodeToEvict, type EvictionCandidate } from './policy/eviction.js';
 import type { SlotBudget } from './policy/outbound.js';
 import { hasPermission, Permission, type WhitebindEntry } from './policy/permissions.js';
-import type { PeerRecord, PeerRegistry } from './registry.js';
+import { PeerSlot, type PeerRecord, type PeerRegistry } from './registry.js';
 import { PeerManagerError, type ManagerCounters } from './types.js';
 
 /** Most inbound connections in a connection-layer upgrade at once; more are dropped until some finish. */
@@ -57,27 +57,45 @@ export interface InboundContext {
   track(task: Promise<unknown>): void;
 }
 
-/** Core `NodeEvictionCandidate` of a live peer. */
+/**
+ * Each record keeps its own candidate object, refreshed in place for every decision: with every
+ * inbound slot taken, each newcomer needs a candidate for every peer (5,000 objects per newcomer at
+ * 5,000 peers), and the fields that never change while a peer is connected — connection time, address
+ * class, network, permissions, netgroup key — are computed once.
+ */
+const CANDIDATE = new PeerSlot<EvictionCandidate>('eviction-candidate');
+
+/**
+ * Core `NodeEvictionCandidate` of a live peer. The object belongs to the record and the next call
+ * refreshes it: read it before asking again.
+ */
 export function evictionCandidate(record: PeerRecord, hasDesirableServices: (services: bigint) => boolean): EvictionCandidate {
   const { peer } = record;
-  const remote = peer.remote;
-  const minPingMs = peer.stats().minPingMs;
-  return {
+  const c = record.get(CANDIDATE) ?? record.set(CANDIDATE, {
     id: peer.id,
     connectedS: Math.floor(peer.connectedAt / 1000),
-    minPingUs: minPingMs === undefined ? Number.MAX_SAFE_INTEGER : minPingMs * 1000,
-    lastBlockS: record.lastBlockS,
-    lastTxS: record.lastTxS,
-    relevantServices: remote ? hasDesirableServices(remote.services) : false,
-    relayTxs: (remote?.relay ?? false) && peer.connType !== 'block-relay-only',
+    minPingUs: 0,
+    lastBlockS: 0,
+    lastTxS: 0,
+    relevantServices: false,
+    relayTxs: false,
     bloomFilter: false,
     keyedNetGroup: record.keyedNetGroup,
-    preferEvict: record.preferEvict,
+    preferEvict: false,
     isLocal: peer.addr.addr.isLocal(),
     network: peer.addr.addr.getNetClass(),
     noBan: hasPermission(peer.permissions, Permission.NOBAN),
     connType: peer.connType,
-  };
+  });
+  const remote = peer.remote;
+  const minPingMs = peer.minPingMs;
+  c.minPingUs = minPingMs === undefined ? Number.MAX_SAFE_INTEGER : minPingMs * 1000;
+  c.lastBlockS = record.lastBlockS;
+  c.lastTxS = record.lastTxS;
+  c.relevantServices = remote ? hasDesirableServices(remote.services) : false;
+  c.relayTxs = (remote?.relay ?? false) && peer.connType !== 'block-relay-only';
+  c.preferEvict = record.preferEvict;
+  return c;
 }
 
 /** Listeners and the accept decision. */
@@ -178,10 +196,18 @@ export class Inbound {
 
   /** Core `AttemptToEvictConnection`: evicts one inbound peer chosen by `selectNodeToEvict`. */
   attemptToEvictConnection(): boolean {
+    // One decision asks about the same few service sets thousands of times (every peer's): answer each once.
+    // Lives for this call only and holds at most one entry per live peer (bounded by maxconnections).
+    const relevant = new Map<bigint, boolean>();
+    const desirable = (services: bigint): boolean => {
+      let answer = relevant.get(services);
+      if (answer === undefined) relevant.set(services, (answer = this.ctx.hasDesirableServices(services)));
+      return answer;
+    };
     const candidates: EvictionCandidate[] = [];
     for (const record of this.ctx.registry.records()) {
       if (record.peer.isDisconnecting) continue;
-      candidates.push(evictionCandidate(record, (s) => this.ctx.hasDesirableServices(s)));
+      candidates.push(evictionCandidate(record, desirable));
     }
     const id = selectNodeToEvict(candidates);
     if (id === undefined) return false;

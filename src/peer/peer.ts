@@ -223,6 +223,8 @@ export class Peer extends TypedEmitter<PeerEvents> {
   /** Bytes given to the connection, and how many of them were reported to the transport as gone out. */
   private handedBytes = 0;
   private reportedSentBytes = 0;
+  /** A look at the bytes sent is queued for the end of this turn (see flushOutgoing). */
+  private sentReportQueued = false;
   /** Dropped-message bytes of the transport already counted under `*other*`. */
   private droppedBytesCounted = 0;
   private readonly sentPerMsg = new Map<string, number>();
@@ -337,6 +339,11 @@ export class Peer extends TypedEmitter<PeerEvents> {
   /** True while reading from the socket is paused (Core fPauseRecv). */
   get isReceivePaused(): boolean {
     return this.recvPaused;
+  }
+
+  /** Lowest ping round trip seen, ms (undefined before the first pong); what eviction reads without a full `stats()`. */
+  get minPingMs(): number | undefined {
+    return this.minPing;
   }
 
   /** True while request processing is paused because the send buffer is full (Core fPauseSend). */
@@ -663,6 +670,18 @@ export class Peer extends TypedEmitter<PeerEvents> {
       if (this.conn.write(bytes)) this.lastSendMs = this.clock.now();
     }
     this.reportSentBytes();
+    // A connection that coalesces writes holds them until the end of this event-loop turn (its uncork
+    // is already queued); look again right after it, or a v2 attempt a v1 node hangs up on would never
+    // learn that its key left (Core ShouldReconnectV1 needs the bytes sent). One look per turn.
+    if (this.conn.writableLength > 0 && !this.sentReportQueued) {
+      this.sentReportQueued = true;
+      process.nextTick(Peer.reportSentBytesLater, this);
+    }
+  }
+
+  private static reportSentBytesLater(peer: Peer): void {
+    peer.sentReportQueued = false;
+    peer.reportSentBytes();
   }
 
   /** Tells the transport how many bytes have left through the socket (for Core's ShouldReconnectV1). */

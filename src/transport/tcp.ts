@@ -21,6 +21,9 @@ function hostOf(target: NetService): string {
   return target.addr.toString().replace(/%\d+$/, '');
 }
 
+/** Messages written in one turn of the event loop leave in one system call (see StreamConnectionOptions). */
+const COALESCE = { coalesceWrites: true } as const;
+
 /** Options of `TcpTransport`. */
 export interface TcpTransportOptions {
   /**
@@ -59,7 +62,7 @@ export class TcpTransport implements Transport {
           socket.destroy();
           reject(err);
         } else {
-          resolve(new StreamConnection(socket, target, serviceFromSocket(socket.localAddress, socket.localPort)));
+          resolve(new StreamConnection(socket, target, serviceFromSocket(socket.localAddress, socket.localPort), COALESCE));
         }
       };
       const onConnect = (): void => finish();
@@ -80,13 +83,16 @@ export class TcpTransport implements Transport {
   /** @inheritdoc */
   listen(bind: NetService, onConnection: (conn: Connection) => void): Promise<Listener> {
     return new Promise((resolve, reject) => {
+      // Bound to one address, every accepted socket's local end is that address and port: known once
+      // the listener is up, so accepting costs no getsockname() call and no address parsing.
+      let fixedLocal: NetService | undefined;
       const server = net.createServer({ noDelay: true, pauseOnConnect: false }, (socket) => {
         if (!socket.remoteAddress) {
           socket.destroy();
           return;
         }
         onConnection(new StreamConnection(socket, serviceFromSocket(socket.remoteAddress, socket.remotePort),
-          serviceFromSocket(socket.localAddress, socket.localPort)));
+          fixedLocal ?? serviceFromSocket(socket.localAddress, socket.localPort), COALESCE));
       });
       server.once('error', reject);
       const ipv6Only = bind.addr.isIPv6();
@@ -94,8 +100,10 @@ export class TcpTransport implements Transport {
         server.off('error', reject);
         server.on('error', () => { /* accept errors (EMFILE…) are transient; keep listening */ });
         const a = server.address() as net.AddressInfo;
+        const address = serviceFromSocket(a.address, a.port);
+        if (!bind.addr.isBindAny()) fixedLocal = address;
         resolve({
-          address: serviceFromSocket(a.address, a.port),
+          address,
           // server.close() releases the listening socket at once; its callback would wait for every
           // accepted connection to end, which the connection manager closes separately.
           close: () => new Promise<void>((done) => { server.close(); setImmediate(done); }),

@@ -88,13 +88,28 @@ export interface Transport {
 /** Core DEFAULT_CONNECT_TIMEOUT (netbase.h): 5 s. */
 export const DEFAULT_CONNECT_TIMEOUT_MS = 5_000;
 
+/** Options of `StreamConnection`. */
+export interface StreamConnectionOptions {
+  /**
+   * Hand everything written in one turn of the event loop to the stream in one go (Node's
+   * `cork()`/`uncork()`: one `writev` system call on a socket). A handshake answer is four messages
+   * and would otherwise cost four system calls; Core likewise queues a peer's messages and sends them
+   * together. Default false.
+   */
+  coalesceWrites?: boolean;
+}
+
 /** A `Connection` over a Node `Duplex` (a `net.Socket`, or one end of an in-memory pair). */
 export class StreamConnection extends EventEmitter implements Connection {
   private isClosed = false;
+  private readonly coalesce: boolean;
+  /** A cork is on the stream until the current turn of the event loop ends. */
+  private corked = false;
 
-  /** @param stream the underlying duplex; @param remote the peer; @param local our end. */
-  constructor(private readonly stream: Duplex, readonly remote: NetService, readonly local: NetService | undefined) {
+  /** @param stream the underlying duplex; @param remote the peer; @param local our end; @param options see `StreamConnectionOptions`. */
+  constructor(private readonly stream: Duplex, readonly remote: NetService, readonly local: NetService | undefined, options: StreamConnectionOptions = {}) {
     super();
+    this.coalesce = options.coalesceWrites ?? false;
     let failure: Error | undefined;
     stream.on('data', (chunk: Buffer) => this.emit('data', new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength)));
     stream.on('drain', () => this.emit('drain'));
@@ -119,7 +134,17 @@ export class StreamConnection extends EventEmitter implements Connection {
   /** @inheritdoc */
   write(data: Uint8Array): boolean {
     if (this.isClosed || this.stream.destroyed) return false;
+    if (this.coalesce && !this.corked) {
+      this.corked = true;
+      this.stream.cork();
+      process.nextTick(StreamConnection.uncorkLater, this);
+    }
     return this.stream.write(data);
+  }
+
+  private static uncorkLater(conn: StreamConnection): void {
+    conn.corked = false;
+    conn.stream.uncork();
   }
 
   /** @inheritdoc */

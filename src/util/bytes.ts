@@ -9,6 +9,12 @@ import { DecodeError } from './errors.js';
 /** Core `serialize.h` MAX_SIZE: the largest CompactSize accepted when range-checked (32 MiB). */
 export const MAX_SIZE = 0x02000000;
 
+const TWO_32 = 2 ** 32;
+/** 2^53 − 1: the largest integer a number holds exactly. */
+const MAX_EXACT_BIG = BigInt(Number.MAX_SAFE_INTEGER);
+/** High words below this (2^21) keep a 64-bit value under 2^53. */
+const HI_EXACT_LIMIT = 2 ** 21;
+
 /** Appends values to a growable buffer. */
 export class ByteWriter {
   private buf: Buffer;
@@ -72,20 +78,31 @@ export class ByteWriter {
     return this;
   }
 
-  /** Writes a little-endian uint64. */
+  /** Writes a little-endian uint64 (the value modulo 2^64). */
   u64le(v: bigint): this {
     this.reserve(8);
-    this.buf.writeBigUInt64LE(BigInt.asUintN(64, v), this.len);
+    // Values below 2^53 (services, nonces' high half aside: most fields) go as two 32-bit halves of a
+    // plain number, without the BigInt arithmetic writeBigUInt64LE does; the rest take that path.
+    if (v >= 0n && v <= MAX_EXACT_BIG) this.writeHalves(Number(v));
+    else this.buf.writeBigUInt64LE(BigInt.asUintN(64, v), this.len);
     this.len += 8;
     return this;
   }
 
-  /** Writes a little-endian int64. */
+  /** Writes a little-endian int64 (two's complement; the value modulo 2^64). */
   i64le(v: bigint | number): this {
     this.reserve(8);
-    this.buf.writeBigInt64LE(BigInt.asIntN(64, BigInt(v)), this.len);
+    if (typeof v === 'number' ? Number.isSafeInteger(v) : v >= -MAX_EXACT_BIG && v <= MAX_EXACT_BIG) this.writeHalves(Number(v));
+    else this.buf.writeBigInt64LE(BigInt.asIntN(64, BigInt(v)), this.len);
     this.len += 8;
     return this;
+  }
+
+  /** Writes a safe integer as a 64-bit two's-complement little-endian word at `len` (does not advance). */
+  private writeHalves(n: number): void {
+    const hi = Math.floor(n / TWO_32);
+    this.buf.writeUInt32LE(n - hi * TWO_32, this.len);
+    this.buf.writeInt32LE(hi, this.len + 4);
   }
 
   /** Writes raw bytes. */
@@ -200,9 +217,11 @@ export class ByteReader {
   /** Reads a little-endian uint64. */
   u64le(): bigint {
     this.need(8);
-    const v = this.view.readBigUInt64LE(this.pos);
+    const lo = this.view.readUInt32LE(this.pos);
+    const hi = this.view.readUInt32LE(this.pos + 4);
     this.pos += 8;
-    return v;
+    // Below 2^53 the value is exact as a number: one BigInt instead of readBigUInt64LE's several.
+    return hi < HI_EXACT_LIMIT ? BigInt(hi * TWO_32 + lo) : (BigInt(hi) << 32n) | BigInt(lo);
   }
 
   /** Reads a little-endian int64. */

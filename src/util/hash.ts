@@ -8,7 +8,7 @@
  * allocation-free compression function; anything longer goes to OpenSSL. Property tests check both
  * paths against `node:crypto`.
  */
-import { createHash } from 'node:crypto';
+import { createHash, hash as oneShotHash } from 'node:crypto';
 
 /** Inputs up to this many bytes are hashed in JavaScript; longer ones by OpenSSL. */
 export const SHORT_INPUT_LIMIT = 256;
@@ -112,22 +112,51 @@ function stateToBytes(): Uint8Array {
   return out;
 }
 
+/**
+ * OpenSSL's SHA-256 of `data` as a Buffer: the one-shot `crypto.hash()` where Node has it (≥ 20.12;
+ * no Hash object per call), else `createHash`.
+ */
+export const opensslSha256: (data: Uint8Array) => Buffer = typeof oneShotHash === 'function'
+  ? (data) => oneShotHash('sha256', data, 'buffer')
+  : (data) => createHash('sha256').update(data).digest();
+
 /** SHA-256 of `data`. */
 export function sha256(data: Uint8Array): Uint8Array {
-  if (data.length > SHORT_INPUT_LIMIT) return new Uint8Array(createHash('sha256').update(data).digest());
+  if (data.length > SHORT_INPUT_LIMIT) return new Uint8Array(opensslSha256(data));
   sha256Into(data, data.length);
   return stateToBytes();
 }
 
 /** Double SHA-256 (Core's `Hash()` / `HashWriter::GetHash()`), as raw digest bytes. */
 export function sha256d(data: Uint8Array): Uint8Array {
-  if (data.length > SHORT_INPUT_LIMIT) {
-    const first = createHash('sha256').update(data).digest();
-    return new Uint8Array(createHash('sha256').update(first).digest());
-  }
+  if (data.length > SHORT_INPUT_LIMIT) return new Uint8Array(opensslSha256(opensslSha256(data)));
   sha256Into(data, data.length);
   rehashState();
   return stateToBytes();
+}
+
+/** SHA256d of no bytes begins 5d f6 e0 e2 (the checksum of every empty P2P message). */
+const EMPTY_PAYLOAD_CHECKSUM = 0x5df6e0e2;
+
+/**
+ * The first 4 bytes of SHA256d(`data`) read big-endian as an unsigned 32-bit number — the P2P message
+ * checksum (Core `CMessageHeader::pchChecksum`) without allocating a digest: inputs up to
+ * SHORT_INPUT_LIMIT bytes are hashed in the shared JavaScript state.
+ */
+export function sha256dChecksum(data: Uint8Array): number {
+  // verack, sendaddrv2, wtxidrelay, getaddr, sendheaders: a third of a handshake's messages are empty.
+  if (data.length === 0) return EMPTY_PAYLOAD_CHECKSUM;
+  if (data.length > SHORT_INPUT_LIMIT) return checksumOfFirstDigest(opensslSha256(data));
+  sha256Into(data, data.length);
+  rehashState();
+  return S[0] >>> 0;
+}
+
+/** `sha256dChecksum` given the first SHA-256 digest (from an incremental hash of a large payload). */
+export function checksumOfFirstDigest(firstDigest: Uint8Array): number {
+  if (firstDigest.length !== 32) throw new RangeError(`a SHA-256 digest is 32 bytes, got ${firstDigest.length}`);
+  sha256Into(firstDigest, 32);
+  return S[0] >>> 0;
 }
 
 /**

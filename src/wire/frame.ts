@@ -9,10 +9,11 @@
  * ahead of what has arrived, like Core's `readData`), so a 24-byte header that claims 4 MB does not
  * make us allocate 4 MB, and a 4 MB payload arriving one byte at a time costs linear time.
  */
+import { createHash, type Hash } from 'node:crypto';
 import { MAX_SIZE } from '../util/bytes.js';
 import { ArgumentError } from '../util/errors.js';
-import { sha256d } from '../util/hash.js';
-import { bytesEqual, bytesToHex } from '../util/hex.js';
+import { checksumOfFirstDigest, sha256d, sha256dChecksum } from '../util/hash.js';
+import { bytesToHex } from '../util/hex.js';
 import { FrameError, type CompletedFrame, type FrameErrorCode } from './errors.js';
 
 /** Core net.h MAX_PROTOCOL_MESSAGE_LENGTH: the largest payload we accept (4,000,000 bytes). */
@@ -28,8 +29,18 @@ export const CHECKSUM_SIZE = 4;
 /** Core V1Transport::readData: payload buffer grows at most this far (256 KiB) beyond the bytes received. */
 export const PAYLOAD_ALLOCATE_AHEAD = 256 * 1024;
 
+/**
+ * Payloads of at least this many bytes are hashed while their bytes arrive (so the checksum reads them
+ * while they are still in cache, not again at the end) and get buffers that are not zero-filled first
+ * (every byte is written before the payload is handed out); smaller ones are hashed in one call.
+ */
+export const STREAMED_PAYLOAD_MIN_BYTES = 64 * 1024;
+/** Most command strings the decoders' shared cache holds (see `commandAt`); others are decoded each time. */
+export const MAX_CACHED_COMMANDS = 64;
+
 const MESSAGE_SIZE_OFFSET = MAGIC_SIZE + COMMAND_SIZE;
 const CHECKSUM_OFFSET = MESSAGE_SIZE_OFFSET + 4;
+const EMPTY_PAYLOAD = new Uint8Array(0);
 
 /** A decoded 24-byte header. */
 export interface FrameHeader {
@@ -89,18 +100,13 @@ function showCommand(bytes: Uint8Array): string {
   return out;
 }
 
-/**
- * Why a 12-byte command field is invalid, or undefined when it is valid: Core
- * `CMessageHeader::IsMessageTypeValid` (formerly `IsCommandValid`) — printable ASCII 0x20..0x7e,
- * then only NULs after the first NUL.
- */
-export function commandProblem(bytes: Uint8Array): string | undefined {
-  if (bytes.length !== COMMAND_SIZE) return `command field must be ${COMMAND_SIZE} bytes, got ${bytes.length}`;
+/** `commandProblem` on the 12 bytes at `buf[off..off+12)` (no copy). */
+function commandProblemAt(buf: Uint8Array, off: number): string | undefined {
   for (let i = 0; i < COMMAND_SIZE; i++) {
-    const b = bytes[i];
+    const b = buf[off + i];
     if (b === 0) {
       for (let j = i + 1; j < COMMAND_SIZE; j++) {
-        if (bytes[j] !== 0) return `non-NUL byte 0x${bytes[j].toString(16).padStart(2, '0')} at position ${j} after NUL padding`;
+        if (buf[off + j] !== 0) return `non-NUL byte 0x${buf[off + j].toString(16).padStart(2, '0')} at position ${j} after NUL padding`;
       }
       return undefined;
     }
@@ -109,24 +115,65 @@ export function commandProblem(bytes: Uint8Array): string | undefined {
   return undefined;
 }
 
+/**
+ * Why a 12-byte command field is invalid, or undefined when it is valid: Core
+ * `CMessageHeader::IsMessageTypeValid` (formerly `IsCommandValid`) — printable ASCII 0x20..0x7e,
+ * then only NULs after the first NUL.
+ */
+export function commandProblem(bytes: Uint8Array): string | undefined {
+  if (bytes.length !== COMMAND_SIZE) return `command field must be ${COMMAND_SIZE} bytes, got ${bytes.length}`;
+  return commandProblemAt(bytes, 0);
+}
+
+/** Command strings seen so far, by a hash of their 12-byte field (bounded by MAX_CACHED_COMMANDS). */
+const commandCache = new Map<number, string>();
+
+/** True when the valid 12-byte field at `buf[off..)` spells `text` (then NULs). */
+function sameCommand(text: string, buf: Uint8Array, off: number): boolean {
+  if (text.length < COMMAND_SIZE && buf[off + text.length] !== 0) return false;
+  for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) !== buf[off + i]) return false;
+  return true;
+}
+
+/**
+ * The command text of the valid 12-byte field at `buf[off..)`: from the shared cache when this field
+ * was seen before (no allocation — a peer sends the same few commands over and over), else decoded and
+ * cached while the cache has room. A hash collision only means a cache miss: the bytes are compared.
+ */
+function commandAt(buf: Uint8Array, off: number): string {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < COMMAND_SIZE; i++) h = Math.imul(h ^ buf[off + i], 0x01000193);
+  const cached = commandCache.get(h);
+  if (cached !== undefined && sameCommand(cached, buf, off)) return cached;
+  const text = commandText(buf.subarray(off, off + COMMAND_SIZE));
+  if (cached === undefined && commandCache.size < MAX_CACHED_COMMANDS) commandCache.set(h, text);
+  return text;
+}
+
 /** Core `IsMessageTypeValid` on a 12-byte command field. */
 export function isCommandValid(bytes: Uint8Array): boolean {
   return commandProblem(bytes) === undefined;
 }
 
-/** The 12-byte NUL-padded field for `command`; throws ArgumentError unless it is ≤ 12 printable ASCII chars. */
-export function encodeCommand(command: string): Uint8Array {
+/** Writes the 12-byte NUL-padded field for `command` at `out[off..)`; throws ArgumentError unless it is ≤ 12 printable ASCII chars. */
+function writeCommand(out: Uint8Array, off: number, command: string): void {
   if (typeof command !== 'string' || command.length > COMMAND_SIZE) {
     throw new ArgumentError(`command "${String(command)}" must be a string of at most ${COMMAND_SIZE} characters`);
   }
-  const out = new Uint8Array(COMMAND_SIZE);
   for (let i = 0; i < command.length; i++) {
     const c = command.charCodeAt(i);
     if (c < 0x20 || c > 0x7e) {
       throw new ArgumentError(`command "${command}" has non-printable character 0x${c.toString(16)} at position ${i}`);
     }
-    out[i] = c;
+    out[off + i] = c;
   }
+  for (let i = command.length; i < COMMAND_SIZE; i++) out[off + i] = 0;
+}
+
+/** The 12-byte NUL-padded field for `command`; throws ArgumentError unless it is ≤ 12 printable ASCII chars. */
+export function encodeCommand(command: string): Uint8Array {
+  const out = new Uint8Array(COMMAND_SIZE);
+  writeCommand(out, 0, command);
   return out;
 }
 
@@ -141,26 +188,45 @@ export function payloadChecksum(payload: Uint8Array): Uint8Array {
   return sha256d(payload).subarray(0, CHECKSUM_SIZE);
 }
 
-/** Encodes the 24-byte header for `payload`. */
-export function encodeHeader(magic: Uint8Array, command: string, payload: Uint8Array): Uint8Array {
+/** Writes the 24-byte header for `payload` at `out[0..24)`. */
+function writeHeader(out: Uint8Array, magic: Uint8Array, command: string, payload: Uint8Array): void {
   checkMagic(magic);
   if (payload.length > MAX_SIZE) throw new ArgumentError(`payload of ${payload.length} bytes exceeds MAX_SIZE ${MAX_SIZE}`);
+  out.set(magic, 0);
+  writeCommand(out, MAGIC_SIZE, command);
+  const n = payload.length;
+  out[MESSAGE_SIZE_OFFSET] = n & 0xff;
+  out[MESSAGE_SIZE_OFFSET + 1] = (n >>> 8) & 0xff;
+  out[MESSAGE_SIZE_OFFSET + 2] = (n >>> 16) & 0xff;
+  out[MESSAGE_SIZE_OFFSET + 3] = n >>> 24;
+  const checksum = sha256dChecksum(payload);
+  out[CHECKSUM_OFFSET] = checksum >>> 24;
+  out[CHECKSUM_OFFSET + 1] = (checksum >>> 16) & 0xff;
+  out[CHECKSUM_OFFSET + 2] = (checksum >>> 8) & 0xff;
+  out[CHECKSUM_OFFSET + 3] = checksum & 0xff;
+}
+
+/** A buffer of `n` bytes for data that will be written in full: not zero-filled when large. */
+function allocForOverwrite(n: number): Uint8Array {
+  if (n < STREAMED_PAYLOAD_MIN_BYTES) return new Uint8Array(n);
+  const b = Buffer.allocUnsafeSlow(n);
+  return new Uint8Array(b.buffer, b.byteOffset, n);
+}
+
+/** Encodes the 24-byte header for `payload`. */
+export function encodeHeader(magic: Uint8Array, command: string, payload: Uint8Array): Uint8Array {
   const header = new Uint8Array(HEADER_SIZE);
-  header.set(magic, 0);
-  header.set(encodeCommand(command), MAGIC_SIZE);
-  new DataView(header.buffer).setUint32(MESSAGE_SIZE_OFFSET, payload.length, true);
-  header.set(payloadChecksum(payload), CHECKSUM_OFFSET);
+  writeHeader(header, magic, command, payload);
   return header;
 }
 
 /**
- * One framed message: header then payload (Core `V1Transport::SetMessageToSend`). The command must be
- * at most 12 printable ASCII characters; throws ArgumentError otherwise.
+ * One framed message: header then payload (Core `V1Transport::SetMessageToSend`), in one buffer. The
+ * command must be at most 12 printable ASCII characters; throws ArgumentError otherwise.
  */
 export function encodeFrame(magic: Uint8Array, command: string, payload: Uint8Array): Uint8Array {
-  const header = encodeHeader(magic, command, payload);
-  const out = new Uint8Array(HEADER_SIZE + payload.length);
-  out.set(header, 0);
+  const out = allocForOverwrite(HEADER_SIZE + payload.length);
+  writeHeader(out, magic, command, payload);
   out.set(payload, HEADER_SIZE);
   return out;
 }
@@ -201,9 +267,16 @@ export class FrameDecoder {
   private readonly dropCorrupt: boolean;
   private readonly header = new Uint8Array(HEADER_SIZE);
   private headerPos = 0;
-  private current: FrameHeader | undefined;
+  /** A header has been accepted and its payload is being read. */
+  private inMessage = false;
+  /** The message in progress: command text, payload length, checksum from the header (big-endian u32). */
+  private command = '';
+  private length = 0;
+  private checksum = 0;
   private commandError: string | undefined;
-  private payload: Uint8Array = new Uint8Array(0);
+  /** Incremental SHA-256 of a large payload, fed as its bytes arrive. */
+  private hasher: Hash | undefined;
+  private payload: Uint8Array = EMPTY_PAYLOAD;
   private payloadPos = 0;
   private error: FrameError | undefined;
   private growths = 0;
@@ -262,28 +335,30 @@ export class FrameDecoder {
     let pos = 0;
     const end = chunk.length;
     while (pos < end) {
-      if (this.current === undefined) {
+      if (!this.inMessage) {
         const n = Math.min(HEADER_SIZE - this.headerPos, end - pos);
         copyInto(this.header, this.headerPos, chunk, pos, n);
         this.headerPos += n;
         pos += n;
         if (this.headerPos < HEADER_SIZE) break;
-        this.current = this.startPayload(out);
+        this.startPayload(out);
       }
-      const cur = this.current;
-      const want = cur.length - this.payloadPos;
+      const want = this.length - this.payloadPos;
       const n = Math.min(want, end - pos);
-      if (this.payloadPos === 0 && n === cur.length) {
+      if (this.payloadPos === 0 && n === this.length) {
         // Whole payload inside this chunk: one copy, no growth. (Not chunk.slice: on a Buffer that is a view.)
-        this.payload = new Uint8Array(n);
-        copyInto(this.payload, 0, chunk, pos, n);
+        if (n > 0) {
+          this.payload = allocForOverwrite(n);
+          copyInto(this.payload, 0, chunk, pos, n);
+        }
       } else if (n > 0) {
         this.reservePayload(this.payloadPos + n);
         copyInto(this.payload, this.payloadPos, chunk, pos, n);
       }
+      if (this.hasher && n > 0) this.hasher.update(chunk.subarray(pos, pos + n));
       this.payloadPos += n;
       pos += n;
-      if (this.payloadPos === cur.length) this.finishMessage(out);
+      if (this.payloadPos === this.length) this.finishMessage(out);
     }
     return out;
   }
@@ -293,58 +368,71 @@ export class FrameDecoder {
     throw this.error;
   }
 
-  /** Validates the complete header in `this.header`; returns it, or throws (stopping the decoder). */
-  private startPayload(out: DecodedFrame[]): FrameHeader {
-    const hdr = decodeHeader(this.header);
-    if (!bytesEqual(hdr.magic, this.magic)) {
+  /** The command field of the header in `this.header` (a view). */
+  private commandBytes(): Uint8Array {
+    return this.header.subarray(MAGIC_SIZE, MAGIC_SIZE + COMMAND_SIZE);
+  }
+
+  /** Validates the complete header in `this.header` in place and starts its payload, or throws (stopping the decoder). */
+  private startPayload(out: DecodedFrame[]): void {
+    const h = this.header;
+    const m = this.magic;
+    if (h[0] !== m[0] || h[1] !== m[1] || h[2] !== m[2] || h[3] !== m[3]) {
       this.fail('ERR_FRAME_MAGIC',
-        `wrong network magic ${bytesToHex(hdr.magic)}, expected ${bytesToHex(this.magic)}`, out);
+        `wrong network magic ${bytesToHex(h.subarray(0, MAGIC_SIZE))}, expected ${bytesToHex(this.magic)}`, out);
     }
-    if (hdr.length > this.maxPayload) {
+    const length = (h[MESSAGE_SIZE_OFFSET] | (h[MESSAGE_SIZE_OFFSET + 1] << 8) | (h[MESSAGE_SIZE_OFFSET + 2] << 16) | (h[MESSAGE_SIZE_OFFSET + 3] << 24)) >>> 0;
+    if (length > this.maxPayload) {
       this.fail('ERR_FRAME_OVERSIZE',
-        `oversized message: length ${hdr.length} > ${this.maxPayload} for command '${showCommand(hdr.commandBytes)}'`, out);
+        `oversized message: length ${length} > ${this.maxPayload} for command '${showCommand(this.commandBytes())}'`, out);
     }
-    const problem = commandProblem(hdr.commandBytes);
+    const problem = commandProblemAt(h, MAGIC_SIZE);
     if (problem !== undefined && !this.dropCorrupt) {
+      const bytes = this.commandBytes();
       this.fail('ERR_FRAME_COMMAND',
-        `invalid command '${showCommand(hdr.commandBytes)}' (bytes ${bytesToHex(hdr.commandBytes)}): ${problem}`, out);
+        `invalid command '${showCommand(bytes)}' (bytes ${bytesToHex(bytes)}): ${problem}`, out);
     }
     this.commandError = problem;
-    this.payload = new Uint8Array(0);
+    this.command = problem === undefined ? commandAt(h, MAGIC_SIZE) : '';
+    this.length = length;
+    this.checksum = ((h[CHECKSUM_OFFSET] << 24) | (h[CHECKSUM_OFFSET + 1] << 16) | (h[CHECKSUM_OFFSET + 2] << 8) | h[CHECKSUM_OFFSET + 3]) >>> 0;
+    this.hasher = length >= STREAMED_PAYLOAD_MIN_BYTES ? createHash('sha256') : undefined;
+    this.inMessage = true;
+    this.payload = EMPTY_PAYLOAD;
     this.payloadPos = 0;
-    return hdr;
   }
 
   private reservePayload(needed: number): void {
     if (needed <= this.payload.length) return;
-    const length = this.current!.length;
     const grown = Math.max(needed + PAYLOAD_ALLOCATE_AHEAD, this.payload.length * 2);
-    const next = new Uint8Array(Math.min(length, grown));
+    const next = allocForOverwrite(Math.min(this.length, grown));
     next.set(this.payload.subarray(0, this.payloadPos));
     this.payload = next;
     this.growths++;
   }
 
   private finishMessage(out: DecodedFrame[]): void {
-    const hdr = this.current!;
-    const payload = this.payload.length === hdr.length ? this.payload : this.payload.slice(0, hdr.length);
-    const rawSize = HEADER_SIZE + hdr.length;
-    this.current = undefined;
+    const length = this.length;
+    const payload = this.payload.length === length ? this.payload : this.payload.slice(0, length);
+    const rawSize = HEADER_SIZE + length;
+    const actual = this.hasher ? checksumOfFirstDigest(this.hasher.digest()) : sha256dChecksum(payload);
+    this.hasher = undefined;
+    this.inMessage = false;
     this.headerPos = 0;
-    this.payload = new Uint8Array(0);
+    this.payload = EMPTY_PAYLOAD;
     this.payloadPos = 0;
     const problem = this.commandError;
     this.commandError = undefined;
 
-    const actual = payloadChecksum(payload);
-    if (!bytesEqual(actual, hdr.checksum)) {
+    if (actual !== this.checksum) {
       if (this.dropCorrupt) {
         this.dropped++;
         this.droppedRaw += rawSize;
         return;
       }
       this.fail('ERR_FRAME_CHECKSUM',
-        `bad checksum for command '${showCommand(hdr.commandBytes)}' (${hdr.length} bytes): header has ${bytesToHex(hdr.checksum)}, payload hashes to ${bytesToHex(actual)}`,
+        `bad checksum for command '${showCommand(this.commandBytes())}' (${length} bytes): header has ` +
+        `${bytesToHex(this.header.subarray(CHECKSUM_OFFSET, HEADER_SIZE))}, payload hashes to ${actual.toString(16).padStart(8, '0')}`,
         out);
     }
     if (problem !== undefined) {
@@ -353,7 +441,7 @@ export class FrameDecoder {
       this.droppedRaw += rawSize;
       return;
     }
-    out.push({ command: hdr.command, payload, rawSize });
+    out.push({ command: this.command, payload, rawSize });
   }
 }
 

@@ -13,7 +13,9 @@ import { Bucketer, GROUP_CACHE_LIMIT } from '../../src/addrman/bucketing.js';
 import { ADDRMAN_SET_TRIED_COLLISION_SIZE, DEFAULT_FAILED_RETRY_MS, MAX_CONNECTION_SELECT_TRIES } from '../../src/addrman/constants.js';
 import { ServiceIndex } from '../../src/addrman/service-index.js';
 import { AddrTable } from '../../src/addrman/table.js';
-import { ArgumentError } from '../../src/util/errors.js';
+import { tableOf } from '../../src/addrman/testing.js';
+import { Subnet } from '../../src/address/subnet.js';
+import { BanMan } from '../../src/connman/banman.js';
 import { VirtualClock } from '../../src/util/clock.js';
 import { ChaChaRandom } from '../../src/util/random.js';
 import { REGTEST_MAGIC, coreAddrman, ip, rec, svc } from './helpers.js';
@@ -33,7 +35,7 @@ function populated(n: number, services = NODE_NETWORK): { man: AddrMan; clock: V
   return { man, clock, all };
 }
 
-test('a new entry is never-tried; mark* operations move it through connected, tried, failed and banned', () => {
+test('a new entry is never-tried; mark* operations move it through connected, tried and failed', () => {
   const { man, clock } = coreAddrman();
   const s = svc('250.1.1.1', 8333);
   man.add([rec(s, 1n, clock.nowSeconds())], ip('252.2.2.2'));
@@ -44,27 +46,60 @@ test('a new entry is never-tried; mark* operations move it through connected, tr
   assert.deepEqual(man.stateOf(s), { kind: 'tried', at: clock.nowSeconds() });
   assert.equal(man.markFailed(s, 123), true);
   assert.deepEqual(man.stateOf(s), { kind: 'failed', at: 123 });
-  assert.equal(man.ban(s, clock.nowSeconds() + 60), true);
-  assert.deepEqual(man.stateOf(s), { kind: 'banned', until: clock.nowSeconds() + 60 });
-  assert.equal(man.unban(s), true);
-  assert.deepEqual(man.stateOf(s), { kind: 'never-tried' });
   assert.equal(man.stateOf(svc('250.9.9.9')), undefined);
   assert.equal(man.markConnected(svc('250.9.9.9')), false);
 });
 
-test('ban() takes an absolute expiry: a duration such as 86400 is refused, not stored as an already-expired ban', () => {
-  const { man, clock } = coreAddrman();
+/** An addrman whose selection asks a real BanMan (banned or discouraged, as Core's OpenNetworkConnection). */
+function withBanMan(): { man: AddrMan; banman: BanMan; clock: VirtualClock } {
+  const clock = new VirtualClock();
+  const banman = new BanMan(clock, ChaChaRandom.fromSeed('bans'));
+  const man = new AddrMan({
+    clock, random: ChaChaRandom.fromSeed('banned-selection'),
+    isBanned: (addr) => banman.isBanned(addr) || banman.isDiscouraged(addr),
+  });
+  return { man, banman, clock };
+}
+
+test('a ban lives in BanMan, not in the table: selection skips the address while banned, its stored state untouched', () => {
+  const { man, banman, clock } = withBanMan();
   const s = svc('250.1.1.1', 8333);
   man.add([rec(s, 1n, clock.nowSeconds())], ip('252.2.2.2'));
-  assert.throws(() => man.ban(s, 86400), (err: unknown) => err instanceof ArgumentError && /absolute Unix time/.test(err.message));
-  assert.throws(() => man.ban(s, Number.NaN), ArgumentError);
+  banman.ban(Subnet.single(s.addr), { time: 3600 });
+  assert.equal(man.selectForConnection(), undefined);
+  assert.deepEqual(man.stateOf(s), { kind: 'never-tried' });
+  banman.unban(Subnet.single(s.addr));
+  assert.equal(man.selectForConnection()?.service.toString(), s.toString());
 });
 
-test('connection state does not change Core\'s table: select() still returns a connected or banned address', () => {
-  const { man, clock } = coreAddrman();
+test('a ban given as a duration (86400 s) keeps the address out for 24 hours, not until an expiry in 1970', () => {
+  const { man, banman, clock } = withBanMan();
   const s = svc('250.1.1.1', 8333);
   man.add([rec(s, 1n, clock.nowSeconds())], ip('252.2.2.2'));
-  man.ban(s, clock.nowSeconds() + 3600);
+  banman.ban(Subnet.single(s.addr), { time: 86400 });
+  assert.equal(man.selectForConnection(), undefined);
+  clock.advance(86399 * 1000);
+  assert.equal(man.selectForConnection(), undefined);
+  clock.advance(1000);
+  assert.equal(man.selectForConnection()?.service.toString(), s.toString());
+});
+
+test('a banned subnet and a discouraged address are both skipped by selectForConnection', () => {
+  const { man, banman, clock } = withBanMan();
+  const a = svc('250.1.1.1', 8333);
+  const b = svc('250.2.2.2', 8333);
+  man.add([rec(a, 1n, clock.nowSeconds()), rec(b, 1n, clock.nowSeconds())], ip('252.2.2.2'));
+  banman.ban(Subnet.parse('250.1.0.0/16'), { time: 3600 });
+  assert.equal(man.selectForConnection()?.service.toString(), b.toString());
+  banman.discourage(b.addr);
+  assert.equal(man.selectForConnection(), undefined);
+});
+
+test('the ban system does not change Core\'s table: select() and getAddr() still return a banned address', () => {
+  const clock = new VirtualClock();
+  const man = new AddrMan({ clock, random: ChaChaRandom.deterministic(), deterministic: true, consistencyCheckRatio: 100, isBanned: () => true });
+  const s = svc('250.1.1.1', 8333);
+  man.add([rec(s, 1n, clock.nowSeconds())], ip('252.2.2.2'));
   assert.equal(man.select()!.record.service.toString(), '250.1.1.1:8333');
   assert.equal(man.getAddr({ maxAddresses: 0, maxPct: 0 }).length, 1);
   assert.equal(man.selectForConnection(), undefined);
@@ -105,9 +140,14 @@ test('a failed address is skipped until failedRetryMs has passed, then eligible 
 });
 
 test('a banned address is skipped until its expiry, then eligible again', () => {
-  const { man, clock, all } = populated(4);
+  const { man, banman, clock } = withBanMan();
+  const all: NetService[] = [];
+  for (let i = 0; i < 4; i++) {
+    const s = new NetService(NetAddress.ipv4(Uint8Array.of(1 + i, 13, 0, i)), 8333);
+    if (man.add([{ service: s, services: NODE_NETWORK, time: clock.nowSeconds() }], NetAddress.ipv4(Uint8Array.of(5, i, 1, 1)))) all.push(s);
+  }
   for (const s of all.slice(1)) man.markConnected(s);
-  man.ban(all[0], clock.nowSeconds() + 3600);
+  banman.ban(Subnet.single(all[0].addr), { time: clock.nowSeconds() + 3600, absolute: true });
   assert.equal(man.selectForConnection(), undefined);
   assert.equal(man.selectForConnection({ feeler: true }), undefined);
   clock.advance(3600 * 1000);
@@ -226,7 +266,7 @@ test('at most ADDRMAN_SET_TRIED_COLLISION_SIZE collisions are remembered', () =>
     man.add([rec(a, 1n, clock.nowSeconds())], source);
     man.good(a);
   }
-  const t = (man as unknown as { table: AddrTable }).table;
+  const t = tableOf(man);
   assert.equal(t.collisions.length, ADDRMAN_SET_TRIED_COLLISION_SIZE);
   assert.equal(man.checkConsistency(), 0);
 });
@@ -238,8 +278,7 @@ test('the bucket hash caches hold at most GROUP_CACHE_LIMIT groups', () => {
     const src = NetAddress.ipv4(Uint8Array.of(1 + (i >> 8), i & 0xff, 1, 1));
     b.newBucket(groups.getGroup(ip('250.1.1.1')), groups.getGroup(src));
   }
-  const cache = (b as unknown as { newCache: Map<string, Int16Array> }).newCache;
-  assert.ok(cache.size <= GROUP_CACHE_LIMIT);
+  assert.ok(b.cachedSourceGroups > 0 && b.cachedSourceGroups <= GROUP_CACHE_LIMIT, `${b.cachedSourceGroups} groups cached`);
 });
 
 test('entry ids past 2^31 neither wrap nor collide (CVE-2024-52919 was an int id overflow)', () => {

@@ -7,6 +7,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { AddrMan, AddrManConsistencyError } from '../../src/addrman/index.js';
 import type { AddrTable } from '../../src/addrman/table.js';
+import { tableOf } from '../../src/addrman/testing.js';
 import { ip, rec, svc, coreAddrman } from './helpers.js';
 
 /** An addrman with two new entries (one referenced twice) and one tried entry, plus its table. */
@@ -16,7 +17,7 @@ function fixture(): { man: AddrMan; t: AddrTable; newSlot: number; triedSlot: nu
   man.add([rec(svc('250.1.1.1', 8333), 1n, now), rec(svc('250.2.2.2', 8333), 1n, now)], ip('252.2.2.2'));
   man.add([rec(svc('250.9.9.9', 8333), 1n, now)], ip('252.3.3.3'));
   assert.equal(man.good(svc('250.9.9.9', 8333)), true);
-  const t = (man as unknown as { table: AddrTable }).table;
+  const t = tableOf(man);
   const newSlot = t.entries.find(ip('250.1.1.1'), 8333);
   const triedSlot = t.entries.find(ip('250.9.9.9'), 8333);
   assert.equal(man.checkConsistency(), 0);
@@ -165,6 +166,6 @@ test('Peerbook codes: -101 occupancy, -102 service index, -103 cached buckets, -
 test('with -checkaddrman=1 a corrupted table makes the next operation throw AddrManConsistencyError', () => {
   const { man, clock } = coreAddrman({ consistencyCheckRatio: 1 });
   man.add([rec(svc('250.1.1.1', 8333), 1n, clock.nowSeconds())], ip('252.2.2.2'));
-  (man as unknown as { table: AddrTable }).table.nNew++;
+  tableOf(man).nNew++;
   assert.throws(() => man.size(), (err: unknown) => err instanceof AddrManConsistencyError && err.checkCode === -7 && err.code === 'ERR_ADDRMAN_CONSISTENCY');
 });

@@ -47,7 +47,7 @@ const sourceOf = (n: number): NetAddress => (n === 7 ? NetAddress.torV3(new Uint
 
 type Op =
   | { op: 'add'; addrs: number[]; source: number; dt: number; services: number }
-  | { op: 'good' | 'attempt' | 'connected' | 'failed' | 'ban' | 'markConnected'; addr: number; flag: boolean }
+  | { op: 'good' | 'attempt' | 'connected' | 'failed' | 'disconnected' | 'markConnected'; addr: number; flag: boolean }
   | { op: 'setServices'; addr: number; services: number }
   | { op: 'resolve' }
   | { op: 'advance'; seconds: number };
@@ -56,7 +56,7 @@ const SPACE = 400;
 const opArb: fc.Arbitrary<Op> = fc.oneof(
   { weight: 6, arbitrary: fc.record({ op: fc.constant('add' as const), addrs: fc.array(fc.nat(SPACE - 1), { minLength: 1, maxLength: 12 }), source: fc.nat(7), dt: fc.integer({ min: -3 * 3600, max: 0 }), services: fc.nat(1 << 12) }) },
   { weight: 3, arbitrary: fc.record({ op: fc.constantFrom('good' as const, 'attempt' as const, 'connected' as const), addr: fc.nat(SPACE - 1), flag: fc.boolean() }) },
-  { weight: 1, arbitrary: fc.record({ op: fc.constantFrom('failed' as const, 'ban' as const, 'markConnected' as const), addr: fc.nat(SPACE - 1), flag: fc.boolean() }) },
+  { weight: 1, arbitrary: fc.record({ op: fc.constantFrom('failed' as const, 'disconnected' as const, 'markConnected' as const), addr: fc.nat(SPACE - 1), flag: fc.boolean() }) },
   { weight: 1, arbitrary: fc.record({ op: fc.constant('setServices' as const), addr: fc.nat(SPACE - 1), services: fc.integer({ min: 0, max: 2 ** 31 }) }) },
   { weight: 1, arbitrary: fc.record({ op: fc.constant('resolve' as const) }) },
   { weight: 1, arbitrary: fc.record({ op: fc.constant('advance' as const), seconds: fc.integer({ min: 1, max: 3 * 3600 }) }) },
@@ -70,7 +70,7 @@ function apply(man: AddrMan, clock: VirtualClock, o: Op): void {
     case 'attempt': man.attempt(addressOf(o.addr), o.flag); break;
     case 'connected': man.connected(addressOf(o.addr)); break;
     case 'failed': man.markFailed(addressOf(o.addr)); break;
-    case 'ban': man.ban(addressOf(o.addr), now + 3600); break;
+    case 'disconnected': man.markDisconnected(addressOf(o.addr), now - 60); break;
     case 'markConnected': man.markConnected(addressOf(o.addr)); break;
     case 'setServices': man.setServices(addressOf(o.addr), BigInt(o.services) << 33n); break;
     case 'resolve': man.resolveCollisions(); break;
@@ -194,6 +194,24 @@ test('a hand-written file with only address, port, services, time, source and ta
   assert.ok(man.getEntries(false).some((p) => p.bucket === loc.bucket && p.position === loc.position));
 });
 
+test('a "banned" state written by an older version is read as the state without the ban (bans belong to banlist.json)', () => {
+  const header = { format: 'peerbook-peers-json', version: 1, magic: 'fabfb5da', key: '07'.repeat(32) };
+  const text = JSON.stringify({
+    header,
+    entries: [
+      { address: '1.2.3.4', port: 8333, services: '9', time: NOW, source: '1.2.3.4', table: 'new', state: { kind: 'banned', until: NOW + 3600 } },
+      { address: '2a01:4f8::2', port: 8333, services: '9', time: NOW, source: '5.6.7.8', table: 'tried', lastSuccess: NOW - 10, state: { kind: 'banned', until: NOW + 60 } },
+    ],
+  });
+  const man = decodePeersJson(text, opts());
+  assert.deepEqual(man.stateOf(NetService.parse('1.2.3.4:8333')), { kind: 'never-tried' });
+  assert.deepEqual(man.stateOf(NetService.parse('[2a01:4f8::2]:8333')), { kind: 'tried', at: NOW - 10 });
+  assert.ok(!encodePeersJson(man, REGTEST_MAGIC).includes('banned'));
+  // Its expiry is still checked as a number.
+  const bad = JSON.stringify({ header, entries: [{ address: '1.2.3.4', port: 8333, services: '9', time: NOW, source: '1.2.3.4', table: 'new', state: { kind: 'banned', until: 'soon' } }] });
+  assert.equal(jsonError(() => decodePeersJson(bad, opts())).field, 'entries[0].state.until');
+});
+
 test('an fc00::/8 address written as network "ipv6" stays IPv6; without it, it is read as CJDNS', () => {
   const entry = { address: 'fc00::1', port: 1, services: '0', time: NOW, source: '1.1.1.1', table: 'new' };
   const doc = (e: object): string => JSON.stringify({ header: { format: 'peerbook-peers-json', version: 1, magic: 'fabfb5da', key: '07'.repeat(32) }, entries: [e] });
@@ -284,7 +302,7 @@ test('the size limit admits the largest table encodePeersJson can write', () => 
   const entry: RestoreEntry = {
     record: { service: new NetService(onion(1), 65535), services: (1n << 64n) - 1n, time: big },
     source: onion(2), lastTry: big, lastCountAttempt: big, lastSuccess: big, attempts: -(2 ** 31),
-    state: { kind: 'banned', until: big }, table: 'new', cells: Array.from({ length: 8 }, (_, b) => ({ bucket: 1000 + b })),
+    state: { kind: 'failed', at: big }, table: 'new', cells: Array.from({ length: 8 }, (_, b) => ({ bucket: 1000 + b })),
   };
   const man = AddrMan.restore({ key, entries: [entry] }, opts());
   const text = encodePeersJson(man, REGTEST_MAGIC);

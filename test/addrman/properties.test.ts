@@ -51,7 +51,8 @@ const opArb: fc.Arbitrary<Op> = fc.oneof(
   { weight: 1, arbitrary: fc.record({ op: fc.constant('advance' as const), seconds: fc.integer({ min: 1, max: 6 * 3600 }) }) },
 );
 
-function apply(man: AddrMan, clock: VirtualClock, o: Op): void {
+/** Apply one operation; 'ban'/'unban' change the ban system's set, which `isBanned` of the addrman reads. */
+function apply(man: AddrMan, clock: VirtualClock, o: Op, banned: Set<string> = new Set()): void {
   const now = clock.nowSeconds();
   switch (o.op) {
     case 'add':
@@ -63,8 +64,8 @@ function apply(man: AddrMan, clock: VirtualClock, o: Op): void {
     case 'markConnected': man.markConnected(addressOf(o.addr)); break;
     case 'markFailed': man.markFailed(addressOf(o.addr)); break;
     case 'markDisconnected': man.markDisconnected(addressOf(o.addr)); break;
-    case 'ban': man.ban(addressOf(o.addr), now + 3600); break;
-    case 'unban': man.unban(addressOf(o.addr)); break;
+    case 'ban': banned.add(addressOf(o.addr).addr.key); break;
+    case 'unban': banned.delete(addressOf(o.addr).addr.key); break;
     case 'setServices': man.setServices(addressOf(o.addr), BigInt(o.services) << 20n); break;
     case 'select': man.select({ newOnly: o.newOnly, networks: [1, 2, 3, 4, 5].filter((_, i) => (o.nets >> i) & 1) as (1 | 2 | 3 | 4 | 5)[] }); break;
     case 'getAddr': man.getAddr({ maxAddresses: o.max, maxPct: o.pct }); break;
@@ -87,9 +88,10 @@ test('random operation sequences keep every invariant (checkConsistency() === 0 
   fc.assert(
     fc.property(fc.integer({ min: 0, max: 1e9 }), fc.array(opArb, { minLength: 20, maxLength: 120 }), (seed, ops) => {
       const clock = new VirtualClock();
-      const man = new AddrMan({ clock, random: ChaChaRandom.fromSeed(seed) });
+      const banned = new Set<string>();
+  const man = new AddrMan({ clock, random: ChaChaRandom.fromSeed(seed), isBanned: (a) => banned.has(a.key) });
       for (const o of ops) {
-        apply(man, clock, o);
+        apply(man, clock, o, banned);
         const code = man.checkConsistency();
         if (code !== 0) assert.fail(`checkConsistency() = ${code} after ${JSON.stringify(o)}`);
       }
@@ -102,8 +104,9 @@ test('serialize then deserialize preserves every entry, its statistics and its b
   fc.assert(
     fc.property(fc.integer({ min: 0, max: 1e9 }), fc.array(opArb, { minLength: 20, maxLength: 150 }), (seed, ops) => {
       const clock = new VirtualClock();
-      const man = new AddrMan({ clock, random: ChaChaRandom.fromSeed(seed) });
-      for (const o of ops) apply(man, clock, o);
+      const banned = new Set<string>();
+  const man = new AddrMan({ clock, random: ChaChaRandom.fromSeed(seed), isBanned: (a) => banned.has(a.key) });
+      for (const o of ops) apply(man, clock, o, banned);
       const loaded = AddrMan.deserialize(man.serialize(REGTEST_MAGIC), REGTEST_MAGIC, { clock, random: ChaChaRandom.fromSeed(seed + 1) });
       assert.equal(loaded.checkConsistency(), 0);
       assert.equal(loaded.size(), man.size());
@@ -117,18 +120,20 @@ test('serialize then deserialize preserves every entry, its statistics and its b
 
 test('Core\'s consistency-check cadence (ratio 1: check before and after every operation) never fires on valid use', () => {
   const clock = new VirtualClock();
-  const man = new AddrMan({ clock, random: ChaChaRandom.fromSeed('cadence'), consistencyCheckRatio: 1 });
+  const banned = new Set<string>();
+  const man = new AddrMan({ clock, random: ChaChaRandom.fromSeed('cadence'), consistencyCheckRatio: 1, isBanned: (a) => banned.has(a.key) });
   const ops = fc.sample(opArb, { numRuns: 300, seed: 42 });
-  for (const o of ops) apply(man, clock, o);
+  for (const o of ops) apply(man, clock, o, banned);
   assert.equal(man.checkConsistency(), 0);
 });
 
 test('a long mixed run (5,000 operations) stays consistent and survives a save/load round trip', () => {
   const clock = new VirtualClock();
-  const man = new AddrMan({ clock, random: ChaChaRandom.fromSeed('long-run') });
+  const banned = new Set<string>();
+  const man = new AddrMan({ clock, random: ChaChaRandom.fromSeed('long-run'), isBanned: (a) => banned.has(a.key) });
   const ops = fc.sample(opArb, { numRuns: 5000, seed: 7 });
   ops.forEach((o, i) => {
-    apply(man, clock, o);
+    apply(man, clock, o, banned);
     if (i % 500 === 499) assert.equal(man.checkConsistency(), 0, `after operation ${i}`);
   });
   assert.ok(man.size({ inNew: false }) > 0 && man.size({ inNew: true }) > 0);

@@ -38,7 +38,7 @@ function sampleTable(seed = 'restore'): AddrMan {
   for (let i = 0; i < 60; i++) man.good(new NetService(NetAddress.ipv4(Uint8Array.of(20 + (i % 30), i % 6, i, 1)), 8333), NOW - i);
   man.attempt(new NetService(NetAddress.ipv4(Uint8Array.of(21, 0, 1, 1)), 8333), true, NOW - 5);
   man.markFailed(new NetService(NetAddress.ipv4(Uint8Array.of(22, 1, 2, 1)), 8333), NOW - 9);
-  man.ban(new NetService(NetAddress.ipv4(Uint8Array.of(23, 1, 3, 1)), 8333), NOW + 3600);
+  man.markDisconnected(new NetService(NetAddress.ipv4(Uint8Array.of(23, 1, 3, 1)), 8333), NOW - 7);
   man.markConnected(new NetService(NetAddress.ipv4(Uint8Array.of(24, 1, 4, 1)), 8333));
   return man;
 }
@@ -169,7 +169,8 @@ test('field ranges are checked: bucket numbers, reference counts, times, attempt
     [{ lastTry: -1 }, 'lastTry'],
     [{ lastSuccess: 1.5 }, 'lastSuccess'],
     [{ attempts: 2 ** 31 }, 'attempts'],
-    [{ state: { kind: 'banned', until: Number.NaN } }, 'state.until'],
+    [{ state: { kind: 'failed', at: Number.NaN } }, 'state.at'],
+    [{ state: { kind: 'banned', until: 1 } as never }, 'state.kind'],
     [{ state: { kind: 'asleep' } as never }, 'state.kind'],
     [{ table: 'old' as never }, 'table'],
     [{ record: { ...snap.entries[n].record, services: 1n << 64n } }, 'services'],

@@ -7,10 +7,10 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { AddrMan } from '../../src/addrman/index.js';
 import type { AddrTable } from '../../src/addrman/table.js';
+import { tableOf } from '../../src/addrman/testing.js';
 import { coreAddrman, ip, rec, svc } from './helpers.js';
 
 const DAY = 86_400;
-const tableOf = (man: AddrMan): AddrTable => (man as unknown as { table: AddrTable }).table;
 
 function oneEntry(time: (now: number) => number = (now) => now): { man: AddrMan; t: AddrTable; slot: number; now: number } {
   const { man, clock } = coreAddrman({ consistencyCheckRatio: 0 });

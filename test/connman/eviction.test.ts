@@ -1,7 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Net, type NetId } from '../../src/address/network.js';
-import { protectByRatio, selectNodeToEvict, type EvictionCandidate } from '../../src/connman/policy/eviction.js';
+import fc from 'fast-check';
+import { EVICTION_ORDERINGS, protectByRatio, selectNodeToEvict, type EvictionCandidate } from '../../src/connman/policy/eviction.js';
 import { ChaChaRandom, type Random } from '../../src/util/random.js';
 
 const ALL_NETWORKS: NetId[] = [Net.UNROUTABLE, Net.IPV4, Net.IPV6, Net.ONION, Net.I2P, Net.CJDNS, Net.INTERNAL];
@@ -153,4 +154,52 @@ test('noban and outbound peers are never evicted; prefer-evict peers go first', 
   assert.equal(selectNodeToEvict(crowd), 50);
   // Without the flag the youngest of the (equal-sized) groups goes.
   assert.equal(selectNodeToEvict(crowd.map((c) => ({ ...c, preferEvict: false }))), 55);
+});
+
+// Core's orderings as "less than" predicates (node/eviction.cpp), transcribed one for one; the sort
+// comparators eviction.ts uses must agree with them on every pair: -1 when less(a, b), 1 when less(b, a).
+type Less = (a: EvictionCandidate, b: EvictionCandidate) => boolean;
+const CORE_PREDICATES: Array<[keyof typeof EVICTION_ORDERINGS | string, Less, (a: EvictionCandidate, b: EvictionCandidate) => number]> = [
+  ['ReverseCompareNodeMinPingTime', (a, b) => a.minPingUs > b.minPingUs, EVICTION_ORDERINGS.reverseMinPingTime],
+  ['ReverseCompareNodeTimeConnected', (a, b) => a.connectedS > b.connectedS, EVICTION_ORDERINGS.reverseTimeConnected],
+  ['CompareNetGroupKeyed', (a, b) => a.keyedNetGroup < b.keyedNetGroup, EVICTION_ORDERINGS.netGroupKeyed],
+  ['CompareNodeBlockTime', (a, b) => {
+    if (a.lastBlockS !== b.lastBlockS) return a.lastBlockS < b.lastBlockS;
+    if (a.relevantServices !== b.relevantServices) return b.relevantServices;
+    return a.connectedS > b.connectedS;
+  }, EVICTION_ORDERINGS.blockTime],
+  ['CompareNodeTXTime', (a, b) => {
+    if (a.lastTxS !== b.lastTxS) return a.lastTxS < b.lastTxS;
+    if (a.relayTxs !== b.relayTxs) return b.relayTxs;
+    if (a.bloomFilter !== b.bloomFilter) return a.bloomFilter;
+    return a.connectedS > b.connectedS;
+  }, EVICTION_ORDERINGS.txTime],
+  ['CompareNodeBlockRelayOnlyTime', (a, b) => {
+    if (a.relayTxs !== b.relayTxs) return a.relayTxs;
+    if (a.lastBlockS !== b.lastBlockS) return a.lastBlockS < b.lastBlockS;
+    if (a.relevantServices !== b.relevantServices) return b.relevantServices;
+    return a.connectedS > b.connectedS;
+  }, EVICTION_ORDERINGS.blockRelayOnlyTime],
+  ...[[true, undefined], [false, Net.ONION], [false, Net.I2P], [false, Net.CJDNS]].map(([isLocal, network]): [string, Less, (a: EvictionCandidate, b: EvictionCandidate) => number] => [
+    `CompareNodeNetworkTime(${String(isLocal)}, ${String(network)})`, (a, b) => {
+      if (isLocal && a.isLocal !== b.isLocal) return b.isLocal;
+      if ((a.network === network) !== (b.network === network)) return b.network === network;
+      return a.connectedS > b.connectedS;
+    }, EVICTION_ORDERINGS.networkTime(isLocal as boolean, network as NetId | undefined)]),
+];
+
+const smallCandidate = fc.record({
+  id: fc.nat(1000), connectedS: fc.integer({ min: 0, max: 3 }), minPingUs: fc.constantFrom(0, 5, 9, Number.MAX_SAFE_INTEGER),
+  lastBlockS: fc.integer({ min: 0, max: 2 }), lastTxS: fc.integer({ min: 0, max: 2 }), relevantServices: fc.boolean(), relayTxs: fc.boolean(),
+  bloomFilter: fc.boolean(), keyedNetGroup: fc.bigInt({ min: 0n, max: 3n }).map((g) => g * 0x1_0000_0000_0000n), preferEvict: fc.boolean(),
+  isLocal: fc.boolean(), network: fc.constantFrom(...ALL_NETWORKS), noBan: fc.constant(false), connType: fc.constant('inbound'),
+});
+
+test('each eviction sort order agrees with Core\'s less-than predicate on every pair (ties included)', () => {
+  fc.assert(fc.property(smallCandidate, smallCandidate, (a, b) => {
+    for (const [name, less, cmp] of CORE_PREDICATES) {
+      const want = less(a, b) ? -1 : less(b, a) ? 1 : 0;
+      assert.equal(Math.sign(cmp(a, b)), want, name);
+    }
+  }), { numRuns: 2000 });
 });

@@ -89,3 +89,20 @@ test('an eviction candidate carries units from the record and peer: seconds, mic
   assert.equal(c.relevantServices, false, 'no version yet');
   assert.equal(c.noBan, false);
 });
+
+test('a record keeps one eviction candidate and refreshes its changing fields on every call', () => {
+  const clock = new VirtualClock(1_700_000_123_456);
+  const peer = pipePeer(5, 'inbound', '65.1.1.2:50000', clock);
+  const record = new PeerRecord({ peer, keyedNetGroup: 78n, preferEvict: false });
+  const first = evictionCandidate(record, () => true);
+  assert.equal(first.lastBlockS, 0);
+  record.lastBlockS = 1_700_000_110;
+  record.lastTxS = 1_700_000_111;
+  record.preferEvict = true;
+  const second = evictionCandidate(record, () => true);
+  assert.equal(second, first, 'the same object, not a new one per decision');
+  assert.equal(second.lastBlockS, 1_700_000_110);
+  assert.equal(second.lastTxS, 1_700_000_111);
+  assert.equal(second.preferEvict, true);
+  assert.equal(second.connectedS, 1_700_000_123, 'fixed fields kept');
+});

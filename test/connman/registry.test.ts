@@ -101,3 +101,19 @@ test('a record carries the remote identity and owner it was created with', () =>
   assert.equal(r.lastBlockS, 0);
   assert.equal(r.preferEvict, false);
 });
+
+test('inboundCount always equals nodeCount("in"): registering, disconnecting and removing inbound peers', () => {
+  const reg = new PeerRegistry();
+  const counts = (): [number, number] => [reg.inboundCount(), reg.nodeCount('in')];
+  for (let i = 0; i < 4; i++) reg.add(record(i, i === 3 ? 'outbound-full-relay' : 'inbound', `20.0.${i}.1:5000`));
+  assert.deepEqual(counts(), [3, 3]);
+  reg.get(1)!.peer.disconnect('test');
+  assert.deepEqual(counts(), [2, 2], 'a disconnecting inbound peer stops counting at once, still registered');
+  reg.remove(1);
+  reg.remove(0);
+  assert.deepEqual(counts(), [1, 1]);
+  const late = record(9, 'inbound', '20.0.9.1:5000');
+  late.peer.disconnect('before registration');
+  reg.add(late);
+  assert.deepEqual(counts(), [1, 1], 'a peer registered while disconnecting is not counted');
+});

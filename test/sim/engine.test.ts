@@ -73,8 +73,10 @@ test('nodes joining a network fill their outbound slots from DNS-seeded addresse
     for (const n of nodes) {
       const o = outboundCounts(n.running);
       assert.equal(o.fullRelay, 8, `node ${n.index} full-relay`);
-      // Two block-relay-only peers, plus at times the extra one Core rotates in every ~5 minutes.
-      assert.ok(o.blockRelay >= 2 && o.blockRelay <= 3, `node ${n.index} block-relay ${o.blockRelay}`);
+      // Two block-relay-only peers, plus the extras Core rotates in (exponential, mean 5 min, opened whenever the
+      // timer passes): EvictExtraOutboundPeers removes one per 45 s check, only once it is 30 s old, so two
+      // short draws in a row can overlap briefly (Core net_processing: same rules).
+      assert.ok(o.blockRelay >= 2 && o.blockRelay <= 4, `node ${n.index} block-relay ${o.blockRelay}`);
     }
   } finally {
     await sim.dispose();

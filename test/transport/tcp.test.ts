@@ -87,6 +87,44 @@ test('closing a listener stops new connections', async () => {
   await assert.rejects(transport.connect(listener.address), { code: 'ERR_CONNECT_REFUSED' });
 });
 
+test('an accepted connection\'s local end is the listener\'s address and port, whether bound to one address or to all', async () => {
+  const transport = new TcpTransport(new SystemClock());
+  for (const bind of ['127.0.0.1:0', '0.0.0.0:0']) {
+    let accept!: (c: Connection) => void;
+    const accepted = new Promise<Connection>((r) => { accept = r; });
+    const listener = await transport.listen(NetService.parse(bind), (c) => accept(c));
+    const client = await transport.connect(NetService.parse(`127.0.0.1:${listener.address.port}`));
+    const server = await accepted;
+    assert.equal(server.local?.toString(), `127.0.0.1:${listener.address.port}`, bind);
+    assert.equal(server.local?.toString(), client.remote.toString());
+    const closed = new Promise((r) => server.once('close', r));
+    client.destroy();
+    await closed;
+    await listener.close();
+  }
+});
+
+test('writes of one event-loop turn leave together and arrive in order; backpressure still reports a full buffer', async () => {
+  const transport = new TcpTransport(new SystemClock());
+  let accept!: (c: Connection) => void;
+  const accepted = new Promise<Connection>((r) => { accept = r; });
+  const listener = await transport.listen(NetService.parse('127.0.0.1:0'), (c) => accept(c));
+  const client = await transport.connect(listener.address);
+  const server = await accepted;
+  const got = collect(server, 6);
+  client.write(Buffer.from('ab'));
+  client.write(Buffer.from('cd'));
+  assert.equal(client.writableLength, 4, 'held until the turn ends');
+  client.write(Buffer.from('ef'));
+  assert.equal((await got).toString(), 'abcdef');
+  assert.equal(client.write(new Uint8Array(64 * 1024)), false, 'a write past the high-water mark asks the caller to wait');
+  await new Promise<void>((r) => client.once('drain', () => r()));
+  const closed = new Promise((r) => server.once('close', r));
+  client.destroy();
+  await closed;
+  await listener.close();
+});
+
 test('a TCP transport with a local address dials from it', async () => {
   const transport = new TcpTransport(new SystemClock());
   let accept!: (c: Connection) => void;

@@ -55,3 +55,18 @@ test('hexToBytes rejects odd lengths and non-hex characters', () => {
   assert.throws(() => hexToBytes('zz'), { code: 'ERR_PARSE' });
   assert.deepEqual(hexToBytes('00ff'), Uint8Array.of(0, 255));
 });
+
+test('64-bit fields are written exactly as Buffer\'s BigInt writers write them, on both sides of 2^53 and for out-of-range values (property)', () => {
+  const edges = [0n, 1n, 2n ** 32n - 1n, 2n ** 32n, 2n ** 53n - 1n, 2n ** 53n, 2n ** 64n - 1n, 2n ** 64n, -1n, -(2n ** 53n) + 1n, -(2n ** 53n), -(2n ** 63n), 2n ** 63n - 1n, 2n ** 70n + 5n];
+  const values = fc.oneof(fc.constantFrom(...edges), fc.bigInt({ min: -(2n ** 65n), max: 2n ** 65n }), fc.bigInt({ min: -(2n ** 54n), max: 2n ** 54n }));
+  fc.assert(fc.property(values, (v) => {
+    const want = Buffer.alloc(16);
+    want.writeBigUInt64LE(BigInt.asUintN(64, v), 0);
+    want.writeBigInt64LE(BigInt.asIntN(64, v), 8);
+    assert.deepEqual([...new ByteWriter(1).u64le(v).i64le(v).toBytes()], [...want]);
+    const r = new ByteReader(want);
+    assert.equal(r.u64le(), BigInt.asUintN(64, v));
+    assert.equal(r.i64le(), BigInt.asIntN(64, v));
+  }), { numRuns: 2000 });
+  assert.deepEqual([...new ByteWriter(1).i64le(-2).toBytes()], [0xfe, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff], 'a number works too');
+});

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import fc from 'fast-check';
-import { sha256, sha256d, cheapHashLow32, sha3_256, SHORT_INPUT_LIMIT } from '../../src/util/hash.js';
+import { sha256, sha256d, cheapHashLow32, checksumOfFirstDigest, sha256dChecksum, sha3_256, SHORT_INPUT_LIMIT } from '../../src/util/hash.js';
 import { bytesToHex } from '../../src/util/hex.js';
 
 const ref = (d: Uint8Array): Buffer => createHash('sha256').update(d).digest();
@@ -35,4 +35,14 @@ test('cheapHashLow32 is the little-endian first word of sha256d over the prefix'
 
 test('sha3_256 of the empty string matches FIPS 202', () => {
   assert.equal(bytesToHex(sha3_256(new Uint8Array())), 'a7ffc6f8bf1ed76651c14756a061d662f580ff4de43b49fa82d80a4b80f8434a');
+});
+
+test('sha256dChecksum is the first 4 bytes of SHA256d, big-endian, for empty, short and OpenSSL-length inputs (property)', () => {
+  const reference = (d: Uint8Array): number => createHash('sha256').update(createHash('sha256').update(d).digest()).digest().readUInt32BE(0);
+  assert.equal(sha256dChecksum(new Uint8Array(0)), reference(new Uint8Array(0)), 'the empty-payload constant');
+  fc.assert(fc.property(fc.uint8Array({ maxLength: 700 }), (d) => {
+    assert.equal(sha256dChecksum(d), reference(d));
+    assert.equal(checksumOfFirstDigest(createHash('sha256').update(d).digest()), reference(d));
+  }), { numRuns: 500 });
+  assert.throws(() => checksumOfFirstDigest(new Uint8Array(31)), RangeError);
 });

@@ -47,45 +47,61 @@ export interface EvictionCandidate {
 
 type Compare = (a: EvictionCandidate, b: EvictionCandidate) => number;
 
-/** Turns a Core "less than" predicate into a sort comparator. */
-function byLess(less: (a: EvictionCandidate, b: EvictionCandidate) => boolean): Compare {
-  return (a, b) => (less(a, b) ? -1 : less(b, a) ? 1 : 0);
+// The orderings below are Core's "less than" predicates (eviction.cpp ReverseCompareNodeMinPingTime …)
+// written as sort comparators directly: each returns -1 exactly when Core's predicate holds for (a, b),
+// 1 when it holds for (b, a), else 0. They run O(N log N) times per newcomer once inbound slots are full,
+// so each compares fields at most once (test/connman/eviction.test.ts checks them against the predicates).
+
+/** -1 when a connected later than b (younger first; protected = longest connected, at the end). */
+function youngerFirst(a: EvictionCandidate, b: EvictionCandidate): number {
+  return a.connectedS > b.connectedS ? -1 : a.connectedS < b.connectedS ? 1 : 0;
 }
 
-/** Lowest ping sorts last (protected). */
-const reverseMinPingTime = byLess((a, b) => a.minPingUs > b.minPingUs);
-/** Longest-connected sorts last (protected). */
-const reverseTimeConnected = byLess((a, b) => a.connectedS > b.connectedS);
-/** Highest keyed netgroup sorts last. */
-const netGroupKeyed = byLess((a, b) => a.keyedNetGroup < b.keyedNetGroup);
+/** Lowest ping sorts last (protected). Core ReverseCompareNodeMinPingTime. */
+const reverseMinPingTime: Compare = (a, b) => (a.minPingUs > b.minPingUs ? -1 : a.minPingUs < b.minPingUs ? 1 : 0);
+/** Longest-connected sorts last (protected). Core ReverseCompareNodeTimeConnected. */
+const reverseTimeConnected: Compare = youngerFirst;
+/** Highest keyed netgroup sorts last. Core CompareNetGroupKeyed. */
+const netGroupKeyed: Compare = (a, b) => (a.keyedNetGroup < b.keyedNetGroup ? -1 : a.keyedNetGroup > b.keyedNetGroup ? 1 : 0);
 
-const blockTime = byLess((a, b) => {
-  if (a.lastBlockS !== b.lastBlockS) return a.lastBlockS < b.lastBlockS;
-  if (a.relevantServices !== b.relevantServices) return b.relevantServices;
-  return a.connectedS > b.connectedS;
-});
+/** Core CompareNodeBlockTime. */
+const blockTime: Compare = (a, b) => {
+  if (a.lastBlockS !== b.lastBlockS) return a.lastBlockS < b.lastBlockS ? -1 : 1;
+  if (a.relevantServices !== b.relevantServices) return b.relevantServices ? -1 : 1;
+  return youngerFirst(a, b);
+};
 
-const txTime = byLess((a, b) => {
-  if (a.lastTxS !== b.lastTxS) return a.lastTxS < b.lastTxS;
-  if (a.relayTxs !== b.relayTxs) return b.relayTxs;
-  if (a.bloomFilter !== b.bloomFilter) return a.bloomFilter;
-  return a.connectedS > b.connectedS;
-});
+/** Core CompareNodeTXTime. */
+const txTime: Compare = (a, b) => {
+  if (a.lastTxS !== b.lastTxS) return a.lastTxS < b.lastTxS ? -1 : 1;
+  if (a.relayTxs !== b.relayTxs) return b.relayTxs ? -1 : 1;
+  if (a.bloomFilter !== b.bloomFilter) return a.bloomFilter ? -1 : 1;
+  return youngerFirst(a, b);
+};
 
-const blockRelayOnlyTime = byLess((a, b) => {
-  if (a.relayTxs !== b.relayTxs) return a.relayTxs;
-  if (a.lastBlockS !== b.lastBlockS) return a.lastBlockS < b.lastBlockS;
-  if (a.relevantServices !== b.relevantServices) return b.relevantServices;
-  return a.connectedS > b.connectedS;
-});
+/** Core CompareNodeBlockRelayOnlyTime. */
+const blockRelayOnlyTime: Compare = (a, b) => {
+  if (a.relayTxs !== b.relayTxs) return a.relayTxs ? -1 : 1;
+  if (a.lastBlockS !== b.lastBlockS) return a.lastBlockS < b.lastBlockS ? -1 : 1;
+  if (a.relevantServices !== b.relevantServices) return b.relevantServices ? -1 : 1;
+  return youngerFirst(a, b);
+};
 
+/** Core CompareNodeNetworkTime(is_local, network). */
 function networkTime(isLocal: boolean, network: NetId | undefined): Compare {
-  return byLess((a, b) => {
-    if (isLocal && a.isLocal !== b.isLocal) return b.isLocal;
-    if ((a.network === network) !== (b.network === network)) return b.network === network;
-    return a.connectedS > b.connectedS;
-  });
+  return (a, b) => {
+    if (isLocal && a.isLocal !== b.isLocal) return b.isLocal ? -1 : 1;
+    const aOn = a.network === network;
+    const bOn = b.network === network;
+    if (aOn !== bOn) return bOn ? -1 : 1;
+    return youngerFirst(a, b);
+  };
 }
+
+/** The sort orders `selectNodeToEvict` uses, by Core's name (exported so tests can check them against Core's predicates). */
+export const EVICTION_ORDERINGS = {
+  reverseMinPingTime, reverseTimeConnected, netGroupKeyed, blockTime, txTime, blockRelayOnlyTime, networkTime,
+} as const;
 
 /**
  * Core `EraseLastKElements`: sorts `v` by `cmp` and removes, from its last `k` elements, those that
