@@ -81,7 +81,7 @@ export interface FloodResult {
   attempts: number;
   /** Handshakes the limiter let start. */
   admitted: number;
-  /** Refusals by reason (limiter reasons; `unregistered-ip`; `manager-in-flight` for the manager's own cap). */
+  /** Refusals by reason (limiter reasons; `unregistered-ip`; `manager-upgrade-cap` for the connection manager's own cap on upgrades in flight, 512, checked before the limiter). */
   refused: Record<string, number>;
   /** The most the limiter may admit in the phase's D seconds: min(IPs × ⌈D / 5 s⌉, subnets × (63 + ⌈64/s × D⌉)). */
   bound: { perIp: number; perSubnet: number; admitted: number };
@@ -332,7 +332,7 @@ async function experiment(sim: Simulation, sc: PeerSetScenario, seed: number, no
       const admitted = c.started - limiterBefore.started;
       // Attempts the victim's manager dropped before the limiter (its own cap on upgrades in flight).
       const managerDropped = accepted - admitted - Object.values(refused).reduce((a, b) => a + b, 0);
-      if (managerDropped > 0) refused['manager-in-flight'] = managerDropped;
+      if (managerDropped > 0) refused['manager-upgrade-cap'] = managerDropped;
       return { admitted, refused };
     };
     sim.schedule(startAt, () => {

@@ -315,7 +315,7 @@ export function markdownTables(r: AnyResult): string {
     out.push('| flood | IPs (/24s) | rate × duration | attempts | admitted | bound (per IP / per /24) | refused | peak in flight | completed |', '|---|---|---|---|---|---|---|---|---|');
     for (const f of r.floods) {
       out.push(`| ${f.name} (${f.behaviour}) | ${f.ips} (${f.subnets}) | ${f.perSecond}/s × ${f.durationS} s | ${f.attempts} | ${f.admitted} | ${f.bound.admitted} (${f.bound.perIp} / ${f.bound.perSubnet}) | ` +
-        `${Object.entries(f.refused).map(([k, v]) => `${k} ${v}`).join(', ')} | ${f.peakInFlight} | ${f.completed} |`);
+        `${Object.entries(f.refused).map(([k, v]) => `${k} ${v}`).join(', ') || 'none'} | ${f.peakInFlight} | ${f.completed} |`);
     }
     const h = r.honest;
     out.push('', '| honest members | value |', '|---|---|');
