@@ -5,9 +5,9 @@
  * against one of them (the victim):
  *
  * - **untracked keys** — a fresh key from an unregistered IP; a fresh key from an IP registered for a
- *   tracked key (a shared host or NAT); a tracked member's key claimed from another registered IP
- *   (impersonation without its secret key); a former member's key after its epochs left the kept
- *   window. Each attempt runs the real initiator handshake. Measured: handshakes completed (target 0),
+ *   tracked key (a shared host or NAT); a tracked member's key claimed, without its secret key, from
+ *   another registered IP and from the member's own IP while it is connected; a former member's key
+ *   after its epochs left the kept window. Each attempt runs the real initiator handshake. Measured: handshakes completed (target 0),
  *   the step that refused each (allow-list, limiter, gate) and the bytes the victim sent back — the
  *   victim's Reply is the first thing it computes with a signature and a Diffie-Hellman, so 0 bytes
  *   means the refusal came before any cryptography;
@@ -49,7 +49,7 @@ const FLOOD_SAMPLE_INTERVAL_MS = 1_000;
 const PHASE_GAP_MS = 10_000;
 
 /** The untracked-key cases. */
-export const UNTRACKED_CASES = ['fresh-key-unregistered-ip', 'fresh-key-registered-ip', 'member-key-wrong-ip', 'expired-member-key'] as const;
+export const UNTRACKED_CASES = ['fresh-key-unregistered-ip', 'fresh-key-registered-ip', 'member-key-wrong-ip', 'member-key-member-ip', 'expired-member-key'] as const;
 /** One untracked-key case. */
 export type UntrackedCase = (typeof UNTRACKED_CASES)[number];
 
@@ -263,10 +263,12 @@ async function experiment(sim: Simulation, sc: PeerSetScenario, seed: number, no
         // public half is the member's (an Identity cannot be built that way, so the claimed key is
         // patched into the Hello by `claimKey` below).
         case 'member-key-wrong-ip': return { identity: identity(), from: sharedHost };
+        // The same from the member's own IP (a shared host or NAT) while the member is connected.
+        case 'member-key-member-ip': return { identity: identity(), from: core[1].host };
         case 'expired-member-key': return { identity: rotating[expiredIndex].identity, from: rotating[expiredIndex].host };
       }
     };
-    const claimKey = name === 'member-key-wrong-ip' ? core[1].node.publicKey : undefined;
+    const claimKey = name === 'member-key-wrong-ip' || name === 'member-key-member-ip' ? core[1].node.publicKey : undefined;
     for (let k = 0; k < sc.untracked.attemptsPerCase; k++) {
       sim.schedule(startAt + k * sc.untracked.intervalMs, () => {
         before ??= responderRejections();

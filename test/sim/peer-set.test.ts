@@ -41,7 +41,7 @@ const flood = (name: string): PeerSetResult['floods'][number] => {
 };
 
 test('no attacker without a tracked key completes a handshake with a peer-set member', () => {
-  assert.equal(r.untracked.length, 4);
+  assert.equal(r.untracked.length, 5);
   for (const u of r.untracked) {
     assert.equal(u.attempts, 3, u.case);
     assert.equal(u.completed, 0, `${u.case}: ${u.completed} handshakes completed`);
@@ -54,6 +54,7 @@ test('untracked keys are refused before any cryptography: at the allow-list or t
     'fresh-key-unregistered-ip': { 'unregistered-ip': 3 },
     'fresh-key-registered-ip': { 'unknown-key': 3 },
     'member-key-wrong-ip': { 'wrong-source-ip': 3 },
+    'member-key-member-ip': { duplicate: 3 },
     'expired-member-key': { 'unregistered-ip': 3 },
   };
   for (const u of r.untracked) {
