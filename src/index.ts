@@ -12,7 +12,7 @@
 export {
   PeerManager, TICK_INTERVAL_MS, STOP_FLUSH_MS, type PeerConnectOptions, type ManualConnectOptions, type GetAddressesOptions,
 } from './connman/manager.js';
-export { ConfigError, type PeerManagerOptions, type ServiceRequirement } from './connman/options.js';
+export { ConfigError, type ExperimentOptions, type PeerManagerOptions, type ServiceRequirement } from './connman/options.js';
 export {
   PeerManagerError, type PeerManagerEvents, type PeerInfo, type PeerDetails, type AddrRelayStats, type ManagerCounters,
   type AddedNodeInfo, type DisconnectTarget,

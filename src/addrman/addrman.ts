@@ -77,6 +77,7 @@ export class AddrMan {
   private readonly netgroups: NetGroupManager;
   private readonly checkRatio: number;
   private readonly failedRetryMs: number;
+  private readonly testBeforeEvict: boolean;
   private readonly isBanned: ((addr: NetAddress) => boolean) | undefined;
   /** Reused by GetAddr for the chosen slots (grows to the largest answer, at most one table). */
   private slotScratch = new Int32Array(0);
@@ -94,6 +95,7 @@ export class AddrMan {
     if (!Number.isInteger(ratio) || ratio < 0) throw new ArgumentError(`consistencyCheckRatio must be a non-negative integer, got ${ratio}`);
     this.checkRatio = Math.min(ratio, MAX_ADDRMAN_CONSISTENCY_CHECKS);
     this.failedRetryMs = opts.failedRetryMs ?? DEFAULT_FAILED_RETRY_MS;
+    this.testBeforeEvict = opts.testBeforeEvict ?? true;
     if (!(this.failedRetryMs >= 0)) throw new ArgumentError(`failedRetryMs must be ≥ 0, got ${opts.failedRetryMs}`);
     this.isBanned = opts.isBanned;
     let key: Uint8Array;
@@ -172,7 +174,7 @@ export class AddrMan {
   /** Core `Good`: a connection to `service` succeeded (moves it to tried, or queues a collision). */
   good(service: NetService, timeSeconds?: number): boolean {
     this.check();
-    const ok = this.table.good(service.addr, service.port, true, this.time(timeSeconds));
+    const ok = this.table.good(service.addr, service.port, this.testBeforeEvict, this.time(timeSeconds));
     this.check();
     return ok;
   }

@@ -46,6 +46,12 @@ export interface AddrManOptions {
    * nothing is banned.
    */
   isBanned?: (addr: NetAddress) => boolean;
+  /**
+   * Core `Good(addr, test_before_evict)`: true (default) queues a tried-table collision for a test;
+   * false evicts the old entry at once, as Core did before PR #9037. Experiment-only (the simulator's
+   * defence switches); a real node keeps the default.
+   */
+  testBeforeEvict?: boolean;
 }
 
 /** Options of `select`. */

@@ -11,6 +11,7 @@ import { registerCrawlCommand } from './crawl.js';
 import { registerDemoCommand } from './demo.js';
 import { CliError, EXIT_BAD_INPUT, processIO, type CliIO } from './io.js';
 import { registerRunCommand } from './run.js';
+import { registerSimCommand } from './sim.js';
 import { registerWireCommands } from './wire.js';
 
 /** Package version shown by `peerbook --version`. */
@@ -29,6 +30,7 @@ export function buildProgram(io: CliIO = processIO): Command {
   registerCrawlCommand(program, io);
   registerRunCommand(program, io);
   registerDemoCommand(program, io);
+  registerSimCommand(program, io);
   return program;
 }
 

@@ -130,7 +130,7 @@ export function assemble(options: PeerManagerOptions, run: RunState, emit: EmitE
   const random = options.random ?? ChaChaRandom.secure();
   const log = options.logger ?? silentLogger;
   const netgroups = new NetGroupManager(options.asmap);
-  const budget = slotBudget(config.maxConnections);
+  const budget = slotBudget(config.maxConnections, config.experiment.blockRelayOnly);
   const counters = newCounters();
   const localAddresses = new LocalAddresses();
   const seed0 = random.rand64();
@@ -144,6 +144,7 @@ export function assemble(options: PeerManagerOptions, run: RunState, emit: EmitE
     options: (): AddrManOptions => ({
       clock, random: random.derive(), netgroups, consistencyCheckRatio: options.checkAddrman ?? 0,
       isBanned: (addr) => banman.isBanned(addr) || banman.isDiscouraged(addr),
+      testBeforeEvict: config.experiment.testBeforeEvict,
     }),
     current: undefined as unknown as AddrMan,
   };
@@ -196,6 +197,7 @@ export function assemble(options: PeerManagerOptions, run: RunState, emit: EmitE
     clock, random, registry, dialer, schedule, budget, netgroups, localAddresses, addrman, reachable: config.reachable,
     requiredServices: config.requiredServices, isAddedNode: (s) => manual.isAddedNode(s), hasDesirableServices: desirable,
     strictPorts: options.strictPorts, defaultPort: options.network.defaultPort,
+    feelers: config.experiment.feelers, netgroupDiversity: config.experiment.netgroupDiversity,
   });
   persistence = new Persistence({ datadir, peersDatFormat: options.peersDatFormat ?? 4, banman, log, schedule, addrman, track });
   const addrRelay = new AddrRelay({

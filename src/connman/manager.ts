@@ -237,7 +237,7 @@ export class PeerManager extends TypedEmitter<PeerManagerEvents> {
       } catch (e) {
         this.c.log.error(`maintenance tick failed: ${(e as Error).stack ?? String(e)}`);
       }
-      this.scheduleTick(TICK_INTERVAL_MS);
+      this.scheduleTick(this.c.config.experiment.tickIntervalMs);
     }, delayMs);
   }
 

@@ -58,6 +58,29 @@ export interface ServiceRequirement {
   minPeers: number;
 }
 
+/**
+ * Switches for the simulator's security experiments (docs/security.md): each turns off one of the
+ * defences Core added against eclipse attacks, so its worth can be measured, or slows the maintenance
+ * loop to make large simulations cheaper. **Experiment-only**: a real node must never set them.
+ */
+export interface ExperimentOptions {
+  /** false: no feeler connections (Core before PR #8282). Default true. */
+  feelers?: boolean;
+  /** false: automatic outbound connections may share a network group (no "one outbound per group"). Default true. */
+  netgroupDiversity?: boolean;
+  /** false: no block-relay-only connections (Core before v0.19): their two slots go to inbound, so no anchors either. Default true. */
+  blockRelayOnly?: boolean;
+  /** false: a tried-table collision evicts the old entry at once (Core before PR #9037). Default true. */
+  testBeforeEvict?: boolean;
+  /** Maintenance loop period, ms (default TICK_INTERVAL_MS = 500, Core's ThreadOpenConnections sleep); 100..60,000. */
+  tickIntervalMs?: number;
+}
+
+/** Most a maintenance tick may be stretched to by `ExperimentOptions.tickIntervalMs`, ms. */
+export const MAX_EXPERIMENT_TICK_MS = 60_000;
+/** Least a maintenance tick may be shortened to by `ExperimentOptions.tickIntervalMs`, ms. */
+export const MIN_EXPERIMENT_TICK_MS = 100;
+
 /** Options of `PeerManager`. Everything but `network` is optional. */
 export interface PeerManagerOptions {
   /** Network parameters (magic, port, seeds): e.g. `MAINNET`, `REGTEST`, or `customNetworkParams(...)`. */
@@ -158,6 +181,8 @@ export interface PeerManagerOptions {
   connectionLayer?: ConnectionLayer;
   /** Asked about every inbound connection before any other work; a returned reason refuses it. */
   inboundGate?: InboundGate;
+  /** Experiment-only switches (see `ExperimentOptions`); never set on a real node. */
+  experiment?: ExperimentOptions;
 }
 
 /** The validated configuration. */
@@ -181,6 +206,8 @@ export interface ResolvedConfig {
   services: bigint;
   requiredServices: ServiceRequirement[];
   maxConnections: number;
+  /** Experiment switches with their defaults filled in. */
+  experiment: Required<ExperimentOptions>;
 }
 
 /** Longest ban time, s: keeps "now + banTime" a safe integer (Core takes any int64). */
@@ -325,5 +352,20 @@ export function resolveConfig(o: PeerManagerOptions): ResolvedConfig {
     services: (o.v2transport ?? true) ? (o.services ?? NODE_NONE) | NODE_P2P_V2 : (o.services ?? NODE_NONE) & ~NODE_P2P_V2,
     requiredServices,
     maxConnections,
+    experiment: resolveExperiment(o.experiment ?? {}),
+  };
+}
+
+function resolveExperiment(e: ExperimentOptions): Required<ExperimentOptions> {
+  const tickIntervalMs = e.tickIntervalMs ?? 500;
+  if (!Number.isInteger(tickIntervalMs) || tickIntervalMs < MIN_EXPERIMENT_TICK_MS || tickIntervalMs > MAX_EXPERIMENT_TICK_MS) {
+    throw new ConfigError('experiment.tickIntervalMs', `${tickIntervalMs} is not an integer in [${MIN_EXPERIMENT_TICK_MS}, ${MAX_EXPERIMENT_TICK_MS}]`);
+  }
+  return {
+    feelers: e.feelers ?? true,
+    netgroupDiversity: e.netgroupDiversity ?? true,
+    blockRelayOnly: e.blockRelayOnly ?? true,
+    testBeforeEvict: e.testBeforeEvict ?? true,
+    tickIntervalMs,
   };
 }

@@ -43,6 +43,9 @@ export const EXTRA_PEER_CHECK_INTERVAL_MS = 45_000;
 /** Core MAX_BLOCK_RELAY_ONLY_ANCHORS: block-relay-only peers remembered in anchors.dat. */
 export const MAX_BLOCK_RELAY_ONLY_ANCHORS = 2;
 
+/** The empty group set an experiment without netgroup diversity judges candidates against. */
+const NO_GROUPS: ReadonlySet<string> = new Set();
+
 /** Outbound peers and dials, counted the way Core's ThreadOpenConnections counts them. */
 export interface OutboundState {
   /** Full-relay peers and dials. */
@@ -81,6 +84,10 @@ export interface OutboundContext {
   strictPorts?: boolean;
   /** The network's default port. */
   defaultPort: number;
+  /** Experiment-only: false = no feelers (ExperimentOptions.feelers). */
+  feelers?: boolean;
+  /** Experiment-only: false = outbound peers may share a network group (ExperimentOptions.netgroupDiversity). */
+  netgroupDiversity?: boolean;
 }
 
 /** Automatic outbound connections, anchors and surplus trimming. */
@@ -202,8 +209,9 @@ export class AutomaticOutbound {
     }
     const decision = nextConnectionType({
       nowMs, budget, anchorsLeft: this.anchors.length, fullRelay: st.fullRelay, blockRelay: st.blockRelay,
-      tryNewOutboundPeer: this.tryNewOutboundPeer, startExtraBlockRelayPeers: this.initialSyncDone,
-      nextExtraBlockRelayAtMs: schedule.at('extraBlockRelay'), nextFeelerAtMs: schedule.at('feeler'),
+      tryNewOutboundPeer: this.tryNewOutboundPeer, startExtraBlockRelayPeers: this.initialSyncDone && budget.maxBlockRelay > 0,
+      nextExtraBlockRelayAtMs: schedule.at('extraBlockRelay'),
+      nextFeelerAtMs: ctx.feelers === false ? Number.POSITIVE_INFINITY : schedule.at('feeler'),
       nextExtraNetworkPeerAtMs: schedule.at('extraNetworkPeer'),
       preferredNetwork: st.fullRelay === budget.maxOutboundFullRelay && nowMs > schedule.at('extraNetworkPeer')
         ? pickPreferredNetwork(ctx.reachable, (n) => registry.peersOnNetwork(n), (n) => ctx.addrman().size({ network: n }), ctx.random)
@@ -213,7 +221,8 @@ export class AutomaticOutbound {
     if (!decision) return;
     this.reschedule(decision, nowMs);
     const choice = chooseOutboundAddress({
-      addrman: ctx.addrman(), decision, nowMs, anchors: this.anchors, outboundGroups: st.groups,
+      addrman: ctx.addrman(), decision, nowMs, anchors: this.anchors,
+      outboundGroups: ctx.netgroupDiversity === false ? NO_GROUPS : st.groups,
       groupKey: (a) => this.groupKey(a), reachable: ctx.reachable,
       isOwnAddress: (s) => ctx.localAddresses.has(s), isConnected: (s) => registry.isConnectedTo(s),
       isAddedNode: (s) => ctx.isAddedNode(s),

@@ -4,6 +4,10 @@
  * much an attacker inserts — the property the discouragement filter (50,000 entries, fp 1e-6) and the
  * per-peer known-address filter (5,000 entries, fp 0.001) rely on. Hashing is MurmurHash3 (x86, 32-bit)
  * with a random tweak, as in Core, so an outsider cannot craft colliding keys.
+ *
+ * The table is allocated on the first insertion, not at construction: a node builds one 539 KB
+ * discouragement filter that most nodes never write to, and the simulator runs thousands of nodes in
+ * one process. Behaviour is unchanged (an empty table answers "absent", the tweak is drawn up front).
  */
 import type { Random } from './random.js';
 
@@ -54,7 +58,7 @@ export class RollingBloomFilter {
   /** Insertions per generation (nElements / 2, rounded up). */
   readonly entriesPerGeneration: number;
   // Each logical 64-bit word of Core's data[] is two 32-bit halves: [lo, hi].
-  private readonly data: Uint32Array;
+  private data: Uint32Array | undefined;
   private readonly pairs: number; // Core data.size() in 64-bit words
   private tweak = 0;
   private generation = 1;
@@ -68,13 +72,17 @@ export class RollingBloomFilter {
     const maxElements = this.entriesPerGeneration * 3;
     const filterBits = Math.ceil((-1 * this.hashFuncs * maxElements) / Math.log(1 - Math.exp(logFp / this.hashFuncs)));
     this.pairs = ((filterBits + 63) >>> 6) << 1;
-    this.data = new Uint32Array(this.pairs * 2);
     this.reset();
   }
 
-  /** Bytes of memory the filter's table uses. */
+  /** Bytes of memory the filter's table uses once allocated (fixed by the constructor's parameters). */
   get byteLength(): number {
-    return this.data.byteLength;
+    return this.pairs * 2 * Uint32Array.BYTES_PER_ELEMENT;
+  }
+
+  /** Bytes allocated right now: 0 until the first insertion, then `byteLength`. */
+  get allocatedBytes(): number {
+    return this.data?.byteLength ?? 0;
   }
 
   /** Forgets everything and picks a new tweak. */
@@ -82,7 +90,7 @@ export class RollingBloomFilter {
     this.tweak = this.random.randbits(32);
     this.generation = 1;
     this.entriesThisGeneration = 0;
-    this.data.fill(0);
+    this.data?.fill(0);
   }
 
   private hash(n: number, key: Uint8Array): number {
@@ -96,6 +104,7 @@ export class RollingBloomFilter {
 
   /** Adds a key. */
   insert(key: Uint8Array): void {
+    const data = (this.data ??= new Uint32Array(this.pairs * 2));
     if (this.entriesThisGeneration === this.entriesPerGeneration) {
       this.entriesThisGeneration = 0;
       this.generation++;
@@ -107,9 +116,9 @@ export class RollingBloomFilter {
         for (let half = 0; half < 2; half++) {
           const i1 = p * 2 + half;
           const i2 = (p + 1) * 2 + half;
-          const mask = ((this.data[i1] ^ m1) | (this.data[i2] ^ m2)) >>> 0;
-          this.data[i1] &= mask;
-          this.data[i2] &= mask;
+          const mask = ((data[i1] ^ m1) | (data[i2] ^ m2)) >>> 0;
+          data[i1] &= mask;
+          data[i2] &= mask;
         }
       }
     }
@@ -123,20 +132,22 @@ export class RollingBloomFilter {
       const i1 = (pos & ~1) * 2 + (bit >> 5);
       const i2 = (pos | 1) * 2 + (bit >> 5);
       const b = 1 << (bit & 31);
-      this.data[i1] = ((this.data[i1] & ~b) | (g1 ? b : 0)) >>> 0;
-      this.data[i2] = ((this.data[i2] & ~b) | (g2 ? b : 0)) >>> 0;
+      data[i1] = ((data[i1] & ~b) | (g1 ? b : 0)) >>> 0;
+      data[i2] = ((data[i2] & ~b) | (g2 ? b : 0)) >>> 0;
     }
   }
 
   /** True if the key was (probably) inserted recently; never false for a key inside the window. */
   contains(key: Uint8Array): boolean {
+    const data = this.data;
+    if (!data) return false;
     for (let n = 0; n < this.hashFuncs; n++) {
       const h = this.hash(n, key);
       const bit = h & 63;
       const pos = this.position(h);
       const word = bit >> 5;
       const b = 1 << (bit & 31);
-      if (((this.data[(pos & ~1) * 2 + word] | this.data[(pos | 1) * 2 + word]) & b) === 0) return false;
+      if (((data[(pos & ~1) * 2 + word] | data[(pos | 1) * 2 + word]) & b) === 0) return false;
     }
     return true;
   }

@@ -63,3 +63,20 @@ test('reset forgets everything', () => {
   f.reset();
   assert.equal(f.contains(key(1)), false);
 });
+
+test('the table is allocated on the first insertion, not before, and answers "absent" until then', () => {
+  const f = new RollingBloomFilter(50_000, 0.000001, ChaChaRandom.fromSeed(9));
+  assert.equal(f.allocatedBytes, 0);
+  assert.equal(f.contains(key(1)), false);
+  f.insert(key(1));
+  assert.equal(f.allocatedBytes, f.byteLength);
+  assert.ok(f.contains(key(1)));
+});
+
+test('lazy allocation leaves the random stream and answers identical to an eagerly used filter', () => {
+  const a = new RollingBloomFilter(100, 0.01, ChaChaRandom.fromSeed(10));
+  const b = new RollingBloomFilter(100, 0.01, ChaChaRandom.fromSeed(10));
+  b.contains(key(0)); // a query before any insertion must not change what the filter later holds
+  for (let i = 0; i < 500; i++) { a.insert(key(i)); b.insert(key(i)); }
+  for (let i = 0; i < 2000; i++) assert.equal(a.contains(key(i)), b.contains(key(i)), `key ${i}`);
+});

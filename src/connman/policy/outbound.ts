@@ -65,10 +65,11 @@ export interface SlotBudget {
 }
 
 /** Core `CConnman::Init` slot arithmetic: 125 connections → 8 + 2 + 1 outbound, 114 inbound. */
-export function slotBudget(maxConnections = DEFAULT_MAX_PEER_CONNECTIONS): SlotBudget {
+export function slotBudget(maxConnections = DEFAULT_MAX_PEER_CONNECTIONS, blockRelayOnly = true): SlotBudget {
   const max = Math.max(0, Math.floor(maxConnections));
   const maxOutboundFullRelay = Math.min(MAX_OUTBOUND_FULL_RELAY_CONNECTIONS, max);
-  const maxBlockRelay = Math.min(MAX_BLOCK_RELAY_ONLY_CONNECTIONS, max - maxOutboundFullRelay);
+  // Experiment-only (ExperimentOptions.blockRelayOnly = false): Core before v0.19 had no such slots.
+  const maxBlockRelay = blockRelayOnly ? Math.min(MAX_BLOCK_RELAY_ONLY_CONNECTIONS, max - maxOutboundFullRelay) : 0;
   const maxAutomaticOutbound = maxOutboundFullRelay + maxBlockRelay + MAX_FEELER_CONNECTIONS;
   return {
     maxConnections: max,
