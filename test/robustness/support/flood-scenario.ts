@@ -12,7 +12,8 @@
  * - throughout, a JSON-RPC client calls getnetworkinfo every RPC_INTERVAL_MS on a new connection with
  *   the cookie, timing each answer, and the daemon is sampled every SAMPLE_INTERVAL_MS.
  *
- * Then every attacker connection is closed, the daemon is left to settle, and its file descriptors,
+ * Then every attacker connection is closed, the daemon is left to settle (9 s; longer only for sockets
+ * still open then, up to LATE_CLOSE_BOUND_MS after each one's accept), and its file descriptors,
  * active handles and timers are compared with the figures from before the flood. Prints one JSON object
  * (FloodResults) on stdout.
  *
