@@ -7,7 +7,8 @@
  * then alternately over a longer window (so both see the same load), the framed decode over a
  * steady-state window with V8's sampling profiler on (profile-window.ts), and the parts of a framed
  * decode timed on their own: streamed SHA-256 (`update` per chunk), copying the megabyte out of the
- * chunks, allocating the payload buffers the decoder allocates, and the decoder's growth steps.
+ * chunks into a fresh buffer and into a reused one (the difference is the first touch of fresh memory:
+ * page faults, counted per frame with `process.resourceUsage()`), and the decoder's allocation steps.
  *
  *   nice node --expose-gc dist/bench/profile-wire.js [--seconds 4] [--out /tmp/peerbook-prof] [--save-json]
  */
@@ -79,14 +80,36 @@ export async function runWireProfile(opts: { seconds: number; out: string }): Pr
     for (const c of payloadChunks) h.update(c);
     oneShotHash('sha256', h.digest(), 'buffer');
   });
-  const copyOnceNs = perOpNs(RUNS, BATCH, () => {
-    const dst = Buffer.allocUnsafeSlow(LARGE_PAYLOAD_BYTES);
+  // Copying the megabyte out of the chunks into a fresh buffer (as the decoder allocates it: not
+  // zero-filled), and into one reused buffer: the difference is the first touch of fresh memory.
+  const copyFreshNs = perOpNs(RUNS, BATCH, () => {
+    const b = Buffer.allocUnsafeSlow(LARGE_PAYLOAD_BYTES);
+    const dst = new Uint8Array(b.buffer, b.byteOffset, LARGE_PAYLOAD_BYTES);
     let at = 0;
     for (const c of payloadChunks) {
       dst.set(c, at);
       at += c.length;
     }
   });
+  const reused = new Uint8Array(LARGE_PAYLOAD_BYTES);
+  const copyReusedNs = perOpNs(RUNS, BATCH, () => {
+    let at = 0;
+    for (const c of payloadChunks) {
+      reused.set(c, at);
+      at += c.length;
+    }
+  });
+  // Minor page faults per call (the kernel mapping fresh pages on first touch).
+  const faultsPer = (fn: () => void, calls: number): number => {
+    const before = process.resourceUsage().minorPageFault;
+    for (let i = 0; i < calls; i++) fn();
+    return round((process.resourceUsage().minorPageFault - before) / calls);
+  };
+  const pageFaults = {
+    framedDecodePerFrame: faultsPer(decodeChunked, 200),
+    rawSha256dPerHash: faultsPer(() => { sha256dOneShot(payload); }, 200),
+    pagesPerMB: Math.ceil(LARGE_PAYLOAD_BYTES / 4096),
+  };
   // The decoder's growth steps for a 1 MB payload in 64 KiB chunks (Core readData: received + 256 KiB).
   const growthSizes: number[] = [];
   {
@@ -146,8 +169,10 @@ export async function runWireProfile(opts: { seconds: number; out: string }): Pr
     target: 0.8,
     partsMs: {
       streamedSha256dIn64KiBUpdates: round(streamedHashNs / 1e6),
-      allocateAndCopyPayloadOnce: round(copyOnceNs / 1e6),
+      copyPayloadIntoFreshBuffer: round(copyFreshNs / 1e6),
+      copyPayloadIntoReusedBuffer: round(copyReusedNs / 1e6),
     },
+    pageFaults,
     payloadGrowthBytes: growthSizes,
     bytesAllocatedPerFrame: decodeAlloc.totalBytes,
     profile: {
