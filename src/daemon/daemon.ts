@@ -13,6 +13,7 @@
  * litecoind) stops whatever was started, writes nothing over the data files, and `start()` rejects
  * with a `DaemonStartError` naming the port and what to change; the CLI exits with status 1.
  */
+import { once } from 'node:events';
 import { mkdir, readFile, stat } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import path from 'node:path';
@@ -38,6 +39,9 @@ import { bytesToHex } from '../util/hex.js';
 import { getNetworkParams, type NetworkParams } from '../wire/params.js';
 import { chainFromSettings, ConfigFileError, readConfigFile, Settings, type RawSettings } from './config.js';
 import { defaultMetricsPort } from './ports.js';
+
+/** The asynchronous file writer pino.destination() returns (sonic-boom). */
+type LogFile = ReturnType<typeof pino.destination>;
 
 /** Core's per-network data directory names (chainparamsbase.cpp `DataDir()`); mainnet uses the root. */
 const NETWORK_DIRS: Readonly<Record<string, string>> = { main: '', test: 'testnet3', testnet4: 'testnet4', signet: 'signet', regtest: 'regtest' };
@@ -156,6 +160,8 @@ export class Daemon {
   readonly mockClock: MockableClock | undefined;
   private readonly log: Logger;
   private readonly pino: pino.Logger;
+  /** peerbook.log's asynchronous writer: stop() waits for it to land. */
+  private readonly logFile: LogFile;
   private readonly clock: Clock;
   private rpc: RpcServer | undefined;
   private http: { stop(): Promise<void>; address: NetService } | undefined;
@@ -170,11 +176,13 @@ export class Daemon {
   readonly done: Promise<void>;
 
   private constructor(private readonly settings: Settings, params: NetworkParams, netDir: string, clock: Clock,
-    logger: pino.Logger, options: PeerManagerOptions, dns: DnsHealth, mockClock: MockableClock | undefined) {
+    { logger, logFile }: { logger: pino.Logger; logFile: LogFile }, options: PeerManagerOptions, dns: DnsHealth,
+    mockClock: MockableClock | undefined) {
     this.params = params;
     this.netDir = netDir;
     this.clock = clock;
     this.pino = logger;
+    this.logFile = logFile;
     this.dns = dns;
     this.mockClock = mockClock;
     this.log = pinoLogger(logger);
@@ -215,7 +223,8 @@ export class Daemon {
     const mockClock = params.name === 'regtest' ? new MockableClock(baseClock) : undefined;
     const clock: Clock = mockClock ?? baseClock;
     const level = settings.bool('debug') ? 'debug' : 'info';
-    const streams: pino.StreamEntry[] = [{ level, stream: pino.destination({ dest: path.join(netDir, 'peerbook.log'), mkdir: true, sync: false }) }];
+    const logFile = pino.destination({ dest: path.join(netDir, 'peerbook.log'), mkdir: true, sync: false });
+    const streams: pino.StreamEntry[] = [{ level, stream: logFile }];
     if (settings.bool('printtoconsole') ?? true) {
       const out = inputs.console ?? process.stdout;
       const tty = inputs.consoleIsTTY ?? (out as { isTTY?: boolean }).isTTY === true;
@@ -233,7 +242,7 @@ export class Daemon {
     } catch (e) {
       wrapConfigError(e);
     }
-    const daemon = new Daemon(settings, params, netDir, clock, logger, options, dns, mockClock);
+    const daemon = new Daemon(settings, params, netDir, clock, { logger, logFile }, options, dns, mockClock);
     if (file) daemon.log.info(`Using config file ${confPath}`);
     for (const note of notes) daemon.log.info(note);
     return daemon;
@@ -411,8 +420,12 @@ export class Daemon {
         await this.rpc?.stop();
         await this.http?.stop();
         await this.manager.stop();
+        // The line just logged started a write to peerbook.log, so the file is complete at its next
+        // 'drain' (sonic-boom's flush(cb) answers at once for an unbuffered file, before a write in
+        // flight lands: stop() then resolved with the last lines still on their way to the disk).
+        const logFileWritten = once(this.logFile, 'drain').catch(() => undefined);
         this.log.info('Shutdown: done');
-        await new Promise<void>((resolve) => this.pino.flush(() => resolve()));
+        await Promise.all([logFileWritten, new Promise<void>((resolve) => this.pino.flush(() => resolve()))]);
         this.removeSignalHandlers();
         this.stopped();
       })();

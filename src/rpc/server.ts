@@ -157,7 +157,6 @@ export class RpcServer {
   private readonly sockets = new Set<Socket>();
   /** Connections waiting out an auth-failure delay, oldest first, with the abort for that wait. */
   private readonly penalised = new Map<Socket, AbortController>();
-  private readonly stopSignal = new AbortController();
   private readonly context: RpcContext;
   private readonly dispatch: ReturnType<typeof createDispatcher>;
   private credentials: Credentials | undefined;
@@ -325,15 +324,14 @@ export class RpcServer {
 
   /** Waits out AUTH_FAILURE_DELAY_MS without a work slot; the wait ends early if the connection is closed. */
   private async penalise(socket: Socket): Promise<void> {
+    // stop() aborts every entry of `penalised` itself: one listener per waiting connection on the
+    // shared stop signal set off Node's MaxListeners warning under a wrong-password flood.
     const abort = new AbortController();
-    const stop = (): void => abort.abort();
-    this.stopSignal.signal.addEventListener('abort', stop, { once: true });
     this.penalised.set(socket, abort);
     try {
       await this.clock.sleep(this.options.authFailureDelayMs ?? AUTH_FAILURE_DELAY_MS, abort.signal);
     } finally {
       this.penalised.delete(socket);
-      this.stopSignal.signal.removeEventListener('abort', stop);
     }
   }
 
@@ -341,7 +339,7 @@ export class RpcServer {
   stop(): Promise<void> {
     this.stopPromise ??= (async () => {
       this.state = 'stopped';
-      this.stopSignal.abort();
+      for (const abort of this.penalised.values()) abort.abort();
       await this.release();
     })();
     return this.stopPromise;

@@ -12,8 +12,9 @@
  *
  * Experiments are scenario files (scenario.ts validates them; sim/scenarios/*.json): `network`
  * (connectivity and scale), `eclipse` (Heilman et al.'s attack, each defence switched off in turn),
- * `addr-flood` and `inbound-flood`; runner.ts writes result.json (reproducible), nodes.json, perf.json
- * (the simulator's own cost) and SVG plots; `peerbook sim` runs them. Results are in docs/security.md.
+ * `addr-flood`, `inbound-flood` and `peer-set` (real `PeerSetNode`s against untracked keys and
+ * handshake floods); runner.ts writes result.json (reproducible), nodes.json, perf.json (the
+ * simulator's own cost) and SVG plots; `peerbook sim` runs them. Results are in docs/security.md.
  */
 export * from './network.js';
 export { Simulation, SimNode, SimLogger, SIM_NETWORK, SIM_NODE_SERVICES, type NodeSpec, type NodeRole, type SimulationConfig } from './engine.js';
@@ -22,6 +23,7 @@ export { Geography, REGIONS, type LatencyConfig, type Region } from './geography
 export { AddressPlan, type AddressPlanOptions, type AttackerShape } from './address-plan.js';
 export { Attacker, type AttackerOptions, type HoldOptions } from './attacker.js';
 export { World, type WorldConfig, type ChurnConfig } from './world.js';
-export { parseScenario, parseScenarioText, ScenarioError, type Scenario, type DefenceSwitches } from './scenario.js';
+export { parseScenario, parseScenarioText, ScenarioError, type Scenario, type DefenceSwitches, type PeerSetScenario } from './scenario.js';
 export { runScenario, type RunOptions, type RunOutput } from './runner.js';
+export { runPeerSet, type PeerSetResult } from './peer-set.js';
 export { wilson, type Proportion } from './stats.js';

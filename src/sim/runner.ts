@@ -14,6 +14,7 @@ import { runEclipse, type EclipseResult } from './eclipse.js';
 import { runInboundFlood, type InboundFloodResult } from './inbound-flood.js';
 import type { NodeReport, PerfReport } from './metrics.js';
 import { runNetwork, type NetworkResult } from './network-experiment.js';
+import { admissionBound, runPeerSet, type PeerSetResult } from './peer-set.js';
 import { barPlot, linePlot } from './plot.js';
 import type { Scenario } from './scenario.js';
 
@@ -42,7 +43,7 @@ export interface RunOutput {
 }
 
 /** Any experiment's aggregate result. */
-export type AnyResult = NetworkResult | Omit<EclipseResult, 'nodes'> | Omit<AddrFloodResult, 'nodes'> | Omit<InboundFloodResult, 'nodes'>;
+export type AnyResult = NetworkResult | Omit<EclipseResult, 'nodes'> | Omit<AddrFloodResult, 'nodes'> | Omit<InboundFloodResult, 'nodes'> | PeerSetResult;
 
 /** Deterministic JSON: 2-space indentation, a final newline (BigInts never occur in results). */
 export function stableJson(value: unknown): string {
@@ -57,7 +58,7 @@ export async function runScenario(scenario: Scenario, options: RunOptions): Prom
   const seed = options.seed ?? scenario.seed;
   const perfHolder: { report?: PerfReport } = {};
   let result: AnyResult;
-  let nodes: NodeReport[];
+  let nodes: NodeReport[] | undefined;
   const plots = new Map<string, string>();
   const summary: string[] = [`${scenario.kind} scenario "${scenario.name}", seed ${seed}`];
   switch (scenario.kind) {
@@ -107,6 +108,20 @@ export async function runScenario(scenario: Scenario, options: RunOptions): Prom
         `protected honest peers surviving ${r.survival.all.k}/${r.survival.all.n}`);
       break;
     }
+    case 'peer-set': {
+      const r = await runPeerSet(scenario, seed, options.onProgress);
+      result = r;
+      peerSetPlots(r, plots);
+      for (const u of r.untracked) {
+        summary.push(`${u.case}: ${u.completed}/${u.attempts} handshakes completed; refused at ${Object.entries(u.steps).map(([k, v]) => `${k} ${v}`).join(', ')}; ` +
+          `victim sent ${u.victimBytesSent} bytes`);
+      }
+      for (const f of r.floods) {
+        summary.push(`flood ${f.name}: ${f.attempts} attempts, ${f.admitted} admitted (bound ${f.bound.admitted}), peak in flight ${f.peakInFlight}/${r.limits.maxInFlight}, completed ${f.completed}`);
+      }
+      summary.push(`honest core pairs disconnected in ${r.honest.violations} of ${r.honest.checks} checks (${r.honest.coreDisconnects} disconnections)`);
+      break;
+    }
   }
   const perf = perfHolder.report;
   if (perf) {
@@ -121,7 +136,7 @@ export async function runScenario(scenario: Scenario, options: RunOptions): Prom
   };
   await write('result.json', stableJson(result));
   await write('tables.md', markdownTables(result));
-  await write('nodes.json', stableJson(nodes));
+  if (nodes) await write('nodes.json', stableJson(nodes));
   if (perf) await write('perf.json', stableJson(perf));
   for (const [name, svg] of plots) await write(name, svg);
   return { dir: options.outDir, files, summary, result, perf };
@@ -223,6 +238,21 @@ function inboundFloodPlots(r: InboundFloodResult, plots: Map<string, string>): v
   }));
 }
 
+function peerSetPlots(r: PeerSetResult, plots: Map<string, string>): void {
+  for (const f of r.floods) {
+    plots.set(`flood-${f.name}.svg`, linePlot({
+      title: `${r.name}: flood "${f.name}" (${f.ips} IPs in ${f.subnets} /24, ${f.perSecond}/s), cumulative`,
+      x: { label: 'time since the flood began', unit: 's' }, y: { label: 'handshakes', min: 0 },
+      series: [
+        { name: 'admitted by the limiter', points: f.series.map((s) => [s.tS, s.admitted]) },
+        { name: 'bound (per IP, per /24)', points: f.series.map((s) => [s.tS, admissionBound(f.ips, f.subnets, s.tS * 1000, true).admitted]), dash: true },
+        { name: 'in flight', points: f.series.map((s) => [s.tS, s.inFlight]) },
+      ],
+    }));
+  }
+}
+
+
 const ci = (p: { lo: number; hi: number }): string => `${pct(p.lo)}–${pct(p.hi)}`;
 
 /** The headline tables of a result in Markdown. */
@@ -273,6 +303,27 @@ export function markdownTables(r: AnyResult): string {
     out.push(`| min ping: low-ping honest peers / attacker | ${r.pingMs.lowPingHonest} ms / ${r.pingMs.attacker} ms |`);
     out.push('', '| honest inbound peers | survived | 95 % CI |', '|---|---|---|');
     for (const k of ['lowPing', 'blockRelayers', 'txRelayers', 'longLived', 'all'] as const) out.push(`| ${k} | ${r.survival[k].k}/${r.survival[k].n} | ${ci(r.survival[k])} |`);
+  } else if (r.kind === 'peer-set') {
+    out.push(`Honest network: ${r.network.coreMembers} core members + ${r.network.rotatingMembers} rotating (one per epoch), ${r.network.epochs} epochs, ` +
+      `${r.network.trackedPeerSets} sets kept; ${r.network.registeredAttackerIps} attacker IPs registered as secondary keys' source IPs.`, '');
+    out.push('| untracked-key case | attempts | handshakes completed | refused at | reasons | bytes the victim sent |', '|---|---|---|---|---|---|');
+    for (const u of r.untracked) {
+      out.push(`| ${u.case} | ${u.attempts} | ${u.completed} | ${Object.entries(u.steps).map(([k, v]) => `${k} ${v}`).join(', ')} | ` +
+        `${Object.entries(u.reasons).map(([k, v]) => `${k} ${v}`).join(', ')} | ${u.victimBytesSent} |`);
+    }
+    out.push('', `Limiter: 1 handshake per IP per ${r.limits.perIpIntervalMs / 1000} s, ${r.limits.perSubnetPerSecond}/s per /24 (burst ${r.limits.perSubnetPerSecond}), ${r.limits.maxInFlight} in flight.`, '');
+    out.push('| flood | IPs (/24s) | rate × duration | attempts | admitted | bound (per IP / per /24) | refused | peak in flight | completed |', '|---|---|---|---|---|---|---|---|---|');
+    for (const f of r.floods) {
+      out.push(`| ${f.name} (${f.behaviour}) | ${f.ips} (${f.subnets}) | ${f.perSecond}/s × ${f.durationS} s | ${f.attempts} | ${f.admitted} | ${f.bound.admitted} (${f.bound.perIp} / ${f.bound.perSubnet}) | ` +
+        `${Object.entries(f.refused).map(([k, v]) => `${k} ${v}`).join(', ') || 'none'} | ${f.peakInFlight} | ${f.completed} |`);
+    }
+    const h = r.honest;
+    out.push('', '| honest members | value |', '|---|---|');
+    out.push(`| all core pairs connected after | ${h.fullyConnectedAtS} s |`);
+    out.push(`| checks with a core pair disconnected | ${h.violations} of ${h.checks} |`);
+    out.push(`| core disconnections after that | ${h.coreDisconnects} |`);
+    out.push(`| rotating members connected while kept / dropped after | ${h.rotation.map((x) => `epoch ${x.epoch}: ${x.connectedWhileKept ? 'yes' : 'no'} / ${x.disconnectedAfterDrop === null ? 'still kept' : x.disconnectedAfterDrop ? 'yes' : 'no'}`).join('; ')} |`);
+    out.push(`| victim's completed handshakes (responder / initiator) | ${h.victimHandshakes.responder} / ${h.victimHandshakes.initiator} |`);
   } else {
     const last = r.samples.at(-1);
     out.push('| measure | value |', '|---|---|');

@@ -1,8 +1,7 @@
 /**
  * Scenario files: JSON documents under `sim/scenarios/` that say what to simulate. Each has a `kind`
- * (`network`, `eclipse`, `addr-flood`, `inbound-flood`; `peer-set` is reserved for the peer-set
- * experiment) and kind-specific sections. Parsing validates every field and fills defaults; anything
- * wrong is a `ScenarioError` naming the JSON path (`$.world.honestNodes`) and what was expected, so a
+ * (`network`, `eclipse`, `addr-flood`, `inbound-flood`, `peer-set`) and kind-specific sections.
+ * Parsing validates every field and fills defaults; anything wrong is a `ScenarioError` naming the JSON path (`$.world.honestNodes`) and what was expected, so a
  * typo fails before a long run starts rather than halfway through it.
  */
 import { PeerbookError } from '../util/errors.js';
@@ -192,8 +191,54 @@ export interface InboundFloodScenario extends ScenarioBase {
   afterS: number;
 }
 
+/** One handshake flood of the peer-set experiment. */
+export interface PeerSetFlood {
+  /** Name in the result (`one-ip`, `one-24` …). */
+  name: string;
+  /** /24 subnets the flood comes from (each in a /16 of its own). */
+  subnets: number;
+  /** IPs per subnet (≤ 254), all registered in the victim's sets as secondary keys' source IPs. */
+  ipsPerSubnet: number;
+  /** Connection attempts per second (round-robin over the IPs). */
+  perSecond: number;
+  /** Flood duration, s. */
+  durationS: number;
+  /** `hello`: send a Hello prefix with an untracked key; `silent`: send nothing (held until the handshake deadline). */
+  behaviour: 'hello' | 'silent';
+}
+
+/** `peer-set`: honest peer-set nodes through a few epochs; untracked keys and handshake floods against one of them. */
+export interface PeerSetScenario extends ScenarioBase {
+  kind: 'peer-set';
+  members: {
+    /** Members in every epoch (the first is the victim). */
+    core: number;
+  };
+  epochs: {
+    /** Epochs (peer sets 0 … count−1); each adds one rotating member and drops the previous one. */
+    count: number;
+    /** Time between epochs, s. */
+    intervalS: number;
+    /** Sets every node keeps (a rotating member's key is untracked `trackedPeerSets` epochs after its own). */
+    trackedPeerSets: number;
+    /** Largest set (members plus the registered attacker hosts). */
+    maxPeersPerSet: number;
+    /** Time after the last epoch before the attacks, s. */
+    settleS: number;
+  };
+  untracked: {
+    /** Attempts per untracked-key case. */
+    attemptsPerCase: number;
+    /** Time between attempts, ms (≥ 5,000 lets each reach the gate past the per-IP limit). */
+    intervalMs: number;
+  };
+  floods: PeerSetFlood[];
+  /** Run after the last flood, s. */
+  afterS: number;
+}
+
 /** A validated scenario. */
-export type Scenario = NetworkScenario | EclipseScenario | AddrFloodScenario | InboundFloodScenario;
+export type Scenario = NetworkScenario | EclipseScenario | AddrFloodScenario | InboundFloodScenario | PeerSetScenario;
 
 // ---- validation helpers ------------------------------------------------------------------------
 
@@ -485,6 +530,55 @@ function parseInboundFlood(o: Record<string, Json>): InboundFloodScenario {
   };
 }
 
+function parsePeerSet(o: Record<string, Json>): PeerSetScenario {
+  onlyKeys(o, '$', [...BASE_KEYS, 'members', 'epochs', 'untracked', 'floods', 'afterS']);
+  const mp = '$.members';
+  const m = section(o, 'members', '$', true);
+  onlyKeys(m, mp, ['core']);
+  const ep = '$.epochs';
+  const e = section(o, 'epochs', '$', true);
+  onlyKeys(e, ep, ['count', 'intervalS', 'trackedPeerSets', 'maxPeersPerSet', 'settleS']);
+  const up = '$.untracked';
+  const u = section(o, 'untracked', '$', true);
+  onlyKeys(u, up, ['attemptsPerCase', 'intervalMs']);
+  if (!Array.isArray(o.floods)) throw new ScenarioError('$.floods', 'expected an array of flood phases');
+  const floods = o.floods.map((v, i): PeerSetFlood => {
+    const fp = `$.floods[${i}]`;
+    const f = object(v, fp);
+    onlyKeys(f, fp, ['name', 'subnets', 'ipsPerSubnet', 'perSecond', 'durationS', 'behaviour']);
+    return {
+      name: str(f, 'name', fp),
+      subnets: num(f, 'subnets', fp, { min: 1, max: 64, integer: true, default: 1 }),
+      ipsPerSubnet: num(f, 'ipsPerSubnet', fp, { min: 1, max: 254, integer: true, default: 1 }),
+      perSecond: num(f, 'perSecond', fp, { min: 0.001, max: 10_000 }),
+      durationS: num(f, 'durationS', fp, { min: 1, max: 3600, integer: true }),
+      behaviour: oneOf(f, 'behaviour', fp, ['hello', 'silent'] as const, 'hello'),
+    };
+  });
+  const sc: PeerSetScenario = {
+    ...parseBase(o, 'peer-set'),
+    kind: 'peer-set',
+    members: { core: num(m, 'core', mp, { min: 2, max: 64, integer: true, default: 4 }) },
+    epochs: {
+      count: num(e, 'count', ep, { min: 1, max: 64, integer: true, default: 3 }),
+      intervalS: num(e, 'intervalS', ep, { min: 1, max: MAX_DURATION_S, default: 60 }),
+      trackedPeerSets: num(e, 'trackedPeerSets', ep, { min: 1, max: 64, integer: true, default: 2 }),
+      maxPeersPerSet: num(e, 'maxPeersPerSet', ep, { min: 2, max: 16_384, integer: true, default: 2048 }),
+      settleS: num(e, 'settleS', ep, { min: 0, max: MAX_DURATION_S, default: 30 }),
+    },
+    untracked: {
+      attemptsPerCase: num(u, 'attemptsPerCase', up, { min: 1, max: 10_000, integer: true, default: 10 }),
+      intervalMs: num(u, 'intervalMs', up, { min: 1, max: 3_600_000, integer: true, default: 6_000 }),
+    },
+    floods,
+    afterS: num(o, 'afterS', '$', { min: 0, max: MAX_DURATION_S, default: 10 }),
+  };
+  // Every set lists the members, one rotating member, the shared attacker host and every flood IP.
+  const setSize = sc.members.core + 1 + 1 + floods.reduce((a, f) => a + f.subnets * f.ipsPerSubnet, 0);
+  if (setSize > sc.epochs.maxPeersPerSet) throw new ScenarioError('$.epochs.maxPeersPerSet', `must be at least ${setSize} (members and registered flood hosts)`);
+  return sc;
+}
+
 /** Validates a parsed JSON document as a scenario (defaults filled in). Throws ScenarioError. */
 export function parseScenario(doc: unknown): Scenario {
   const o = object(doc, '$');
@@ -494,8 +588,7 @@ export function parseScenario(doc: unknown): Scenario {
     case 'eclipse': return parseEclipse(o);
     case 'addr-flood': return parseAddrFlood(o);
     case 'inbound-flood': return parseInboundFlood(o);
-    case 'peer-set':
-      throw new ScenarioError('$.kind', 'the peer-set experiment waits for the peer-set issue to land (see docs/security.md, "Peer-set mode")');
+    case 'peer-set': return parsePeerSet(o);
   }
 }
 

@@ -161,6 +161,21 @@ test('on a terminal the console shows readable log lines; peerbook.log and a pip
   }
 });
 
+test('when stop() resolves, peerbook.log holds every line, up to the shutdown line', async (t) => {
+  for (let round = 0; round < 5; round++) {
+    const datadir = await tempDirFor(t, 'daemon');
+    const clock = new VirtualClock();
+    const daemon = await Daemon.create({
+      flags: flags({ listen: '0', server: '0', metricsbind: '0', dnsseed: '0', connect: '0', printtoconsole: '0' }), network: 'regtest', datadir, clock,
+      transport: new MemoryNetwork(clock).transport(NetAddress.parse('30.0.0.1')),
+    });
+    await daemon.start();
+    await daemon.stop();
+    const logLines = (await readFile(path.join(datadir, 'regtest', 'peerbook.log'), 'utf8')).trim().split('\n');
+    assert.equal(JSON.parse(logLines.at(-1)!).msg, 'Shutdown: done', `round ${round}: the last line on disk`);
+  }
+});
+
 test('a stop asked for while the daemon starts waits for the start, then closes everything', async (t) => {
   const datadir = await tempDirFor(t, 'daemon');
   const clock = new VirtualClock();

@@ -8,6 +8,9 @@
  *
  * Kill moments come from a seeded generator (PEERBOOK_CRASH_SEED), uniform over a window three times
  * the duration of one save (measured by the saver), so kills land before, inside and between writes.
+ * On a busy machine a random window alone may never outlast a save, or always do; so, whatever the load,
+ * every fourth round kills at once when the saver is ready (before any write) and every fourth round
+ * only after its first completed save (the file has moved on) — both kinds are asserted to occur.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -47,8 +50,11 @@ function generation(entries: number, seed: string): Uint8Array {
 
 interface Round { savesCompleted: number; removedAtStart: number; stderr: string; saveMs: number[] }
 
-/** Starts a saver at generation `first`, kills it a random delay after it is ready; reports what it did. */
-function killRound(dir: string, first: number, files: string[], delayMs: number): Promise<Round> {
+/** When a round's kill timer starts: when the saver is ready, or when it reports its first completed save. */
+type KillAfter = 'ready' | 'first-save';
+
+/** Starts a saver at generation `first`, kills it `delayMs` after `after`; reports what it did. */
+function killRound(dir: string, first: number, files: string[], delayMs: number, after: KillAfter): Promise<Round> {
   return new Promise((resolve, reject) => {
     const child = fork(SAVER, [dir, String(first), ...files], { stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
     let stderr = '';
@@ -59,9 +65,10 @@ function killRound(dir: string, first: number, files: string[], delayMs: number)
     child.on('message', (m: { ready?: boolean; removed?: number; saved?: number; ms?: number }) => {
       if (m.ready) {
         removedAtStart = m.removed ?? 0;
-        timer = setTimeout(() => child.kill('SIGKILL'), delayMs);
+        if (after === 'ready') timer = setTimeout(() => child.kill('SIGKILL'), delayMs);
       } else if (m.saved !== undefined) {
         saveMs.push(m.ms ?? 0);
+        if (after === 'first-save' && saveMs.length === 1) timer = setTimeout(() => child.kill('SIGKILL'), delayMs);
       }
     });
     child.on('error', reject);
@@ -94,8 +101,16 @@ test(`a process saving peers.dat killed with SIGKILL at ${KILLS} random moments 
   let mostTemps = 0;
   const seen = new Map<number, number>();
   let completedSaves = 0;
+  let current = 0;
+  let roundsLeavingOld = 0;
+  let roundsLeavingNew = 0;
   for (let kill = 0; kill < KILLS; kill++) {
-    const round = await killRound(dir, kill % files.length, files, rng.below(Math.max(1, Math.round(3 * saveMs))));
+    // The saver starts at the generation after the file's, so any completed save changes the file.
+    const first = (current + 1) % files.length;
+    const window = Math.max(1, Math.round(3 * saveMs));
+    const round = kill % 4 === 1 ? await killRound(dir, first, files, 0, 'ready')
+      : kill % 4 === 3 ? await killRound(dir, first, files, rng.below(Math.max(1, Math.round(saveMs / 2))), 'first-save')
+        : await killRound(dir, first, files, rng.below(window), 'ready');
     // The kill window follows the measured save time; until a save has been measured (a busy machine),
     // each round without one doubles the guess.
     for (const ms of round.saveMs) {
@@ -110,12 +125,16 @@ test(`a process saving peers.dat killed with SIGKILL at ${KILLS} random moments 
     assert.notEqual(which, undefined, `kill ${kill} (seed ${SEED}): peers.dat (${bytes.length} bytes) is none of the generations`);
     AddrMan.deserialize(bytes, REGTEST.magic, { clock: new VirtualClock(), random: ChaChaRandom.fromSeed('check') });
     seen.set(which!, (seen.get(which!) ?? 0) + 1);
+    if (which === current) roundsLeavingOld++; else roundsLeavingNew++;
+    current = which!;
     const temps = (await readdir(dir)).filter((n) => TEMP_NAME.test(n)).length;
     mostTemps = Math.max(mostTemps, temps);
     assert.ok(temps <= 1, `kill ${kill}: ${temps} temporary files left (start-up removes them, so only the last kill's may remain)`);
   }
   t.diagnostic(`${KILLS} kills (seed ${SEED}), ${completedSaves} saves completed between them, mean save ${saveMs.toFixed(1)} ms; ` +
-    `file after each kill by generation: ${JSON.stringify(Object.fromEntries(seen))}; ` +
+    `file after each kill by generation: ${JSON.stringify(Object.fromEntries(seen))}; rounds leaving the old / a new file: ${roundsLeavingOld} / ${roundsLeavingNew}; ` +
     `writes interrupted after their temporary file existed (removed at the next start): ${interrupted}; most temporary files at once: ${mostTemps}`);
-  assert.ok(seen.size >= 2, 'kills landed at different points of the save cycle');
+  assert.ok(roundsLeavingOld > 0 && roundsLeavingNew > 0,
+    `kills landed both before a write completed (${roundsLeavingOld} rounds left the old file) and after (${roundsLeavingNew} left a new one)`);
+  assert.ok(seen.size >= 2, 'the file went through more than one generation');
 });

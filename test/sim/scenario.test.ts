@@ -47,9 +47,14 @@ test('a value of the wrong type or out of range names its path and the expectati
   bad({ kind: 'network', name: 'n', durationS: 10 }, '$.world', /expected an object/);
 });
 
-test('an unknown kind lists the known ones; peer-set is reserved until its issue lands', () => {
+test('an unknown kind lists the known ones', () => {
   bad({ ...minimalNetwork, kind: 'nope' }, '$.kind', /network, eclipse, addr-flood, inbound-flood, peer-set/);
-  bad({ ...minimalNetwork, kind: 'peer-set' }, '$.kind', /waits for the peer-set issue/);
+});
+
+test('a peer-set scenario whose sets cannot hold its registered flood hosts is refused before it runs', () => {
+  const floods = [{ name: 'f', subnets: 4, ipsPerSubnet: 254, perSecond: 10, durationS: 1 }];
+  bad({ kind: 'peer-set', name: 'p', floods, epochs: { maxPeersPerSet: 1000 } }, '$.epochs.maxPeersPerSet', /at least 1022/);
+  assert.equal(parseScenario({ kind: 'peer-set', name: 'p', floods }).kind, 'peer-set');
 });
 
 test('an eclipse configuration must name a defined attacker, once', () => {
