@@ -107,9 +107,19 @@ function medianNs(runs: number, fn: () => void): number {
   return times[Math.floor(times.length / 2)];
 }
 
-/** ns per call of `fn`, as the median over `runs` batches of `batch` calls. */
+/**
+ * Time spent calling a function before timing it, ms. Core's nanobench warms up before its epochs; here
+ * V8's optimising compiler must have run too: with one batch of warm-up, Select's timed batches were
+ * taken while it was still compiling (2–3× its steady-state time; bench/profile-addrman.ts).
+ */
+const WARM_UP_MS = 250;
+
+/** ns per call of `fn`, as the median over `runs` batches of `batch` calls, after WARM_UP_MS of calls. */
 function perOpNs(runs: number, batch: number, fn: () => void): number {
-  for (let i = 0; i < batch; i++) fn(); // warm up
+  const warmUntil = performance.now() + WARM_UP_MS;
+  do {
+    for (let i = 0; i < batch; i++) fn();
+  } while (performance.now() < warmUntil);
   return medianNs(runs, () => {
     for (let i = 0; i < batch; i++) fn();
   }) / batch;
