@@ -23,7 +23,8 @@ const NUM_SOURCES = 64;
 /** Core bench NUM_ADDRESSES_PER_SOURCE. */
 const NUM_ADDRESSES_PER_SOURCE = 256;
 const NODE_NETWORK = 1n;
-const MAINNET_MAGIC = Uint8Array.of(0xf9, 0xbe, 0xb4, 0xd9);
+/** Bitcoin mainnet's network magic (the peers.dat envelope's first bytes). */
+export const MAINNET_MAGIC = Uint8Array.of(0xf9, 0xbe, 0xb4, 0xd9);
 
 /**
  * Targets of issue 13 (per operation unless stated): Core's own C++ times on its six addrman benches
@@ -58,13 +59,14 @@ export const CORE_CPP_FIGURES = {
   addThenGoodMsPerRun: 63.4,
 };
 
-interface BenchData {
+/** Core's bench input as Peerbook records: `sources[s]` announced `addresses[s]`. */
+export interface BenchData {
   sources: NetAddress[];
   addresses: AddressRecord[][];
 }
 
 /** Core's CreateAddresses(): the same byte stream, so the same addresses as Core's bench. */
-function createAddresses(now: number): BenchData {
+export function createAddresses(now: number): BenchData {
   const rng = new ChaChaRandom(new Uint8Array(32).fill(123));
   const randAddr = (): AddressRecord => {
     const addr = NetAddress.fromV1(rng.randbytes(16));
@@ -83,11 +85,13 @@ function createAddresses(now: number): BenchData {
   return { sources, addresses };
 }
 
-function newAddrMan(clock: VirtualClock, seed: string): AddrMan {
+/** A non-deterministic addrman on `clock`, its random stream seeded by `seed`. */
+export function newAddrMan(clock: VirtualClock, seed: string): AddrMan {
   return new AddrMan({ clock, random: ChaChaRandom.fromSeed(seed) });
 }
 
-function fill(man: AddrMan, data: BenchData): void {
+/** Core's bench fill: each source's 256 addresses in one Add. */
+export function fill(man: AddrMan, data: BenchData): void {
   for (let s = 0; s < NUM_SOURCES; s++) man.add(data.addresses[s], data.sources[s]);
 }
 
@@ -103,9 +107,19 @@ function medianNs(runs: number, fn: () => void): number {
   return times[Math.floor(times.length / 2)];
 }
 
-/** ns per call of `fn`, as the median over `runs` batches of `batch` calls. */
+/**
+ * Time spent calling a function before timing it, ms. Core's nanobench warms up before its epochs; here
+ * V8's optimising compiler must have run too: with one batch of warm-up, Select's timed batches were
+ * taken while it was still compiling (2–3× its steady-state time; bench/profile-addrman.ts).
+ */
+const WARM_UP_MS = 250;
+
+/** ns per call of `fn`, as the median over `runs` batches of `batch` calls, after WARM_UP_MS of calls. */
 function perOpNs(runs: number, batch: number, fn: () => void): number {
-  for (let i = 0; i < batch; i++) fn(); // warm up
+  const warmUntil = performance.now() + WARM_UP_MS;
+  do {
+    for (let i = 0; i < batch; i++) fn();
+  } while (performance.now() < warmUntil);
   return medianNs(runs, () => {
     for (let i = 0; i < batch; i++) fn();
   }) / batch;
@@ -135,7 +149,7 @@ const FULL_FRACTION = 0.995;
  * batch because entries tried within the last minute are never terrible. Phase 2 fills new with fresh
  * addresses. Bounded by a round limit.
  */
-function fillCompletely(man: AddrMan, clock: VirtualClock, rng: ChaChaRandom): void {
+export function fillCompletely(man: AddrMan, clock: VirtualClock, rng: ChaChaRandom): void {
   const batchOf = (time: number): AddressRecord[] => {
     const batch: AddressRecord[] = [];
     for (let i = 0; i < 256; i++) batch.push({ service: new NetService(NetAddress.fromV1(rng.randbytes(16)), 8333), services: NODE_NETWORK, time });

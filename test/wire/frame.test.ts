@@ -294,6 +294,36 @@ test('a 4 MB message fed in 1 KB chunks decodes into the same blocks', () => {
   assert.equal(d.payloadGrowths, BLOCKS_FOR_4MB);
 });
 
+test('a 1 MB payload cut at arbitrary points, across the 256 KiB blocks, decodes to the same bytes and stays within one block ahead', () => {
+  const payload = new Uint8Array(1_000_000);
+  for (let i = 0; i < payload.length; i++) payload[i] = (i * 131 + (i >>> 9)) & 0xff;
+  const frame = encodeFrame(MAIN, 'block', payload);
+  fc.assert(fc.property(fc.array(fc.integer({ min: 1, max: 300_000 }), { minLength: 1, maxLength: 12 }), (sizes) => {
+    const d = new FrameDecoder(MAIN);
+    const out = [];
+    for (let pos = 0, k = 0; pos < frame.length; k++) {
+      const next = Math.min(frame.length, pos + sizes[k % sizes.length]);
+      out.push(...d.push(frame.subarray(pos, next)));
+      if (out.length === 0) assert.ok(d.payloadCapacity - Math.max(0, next - HEADER_SIZE) <= PAYLOAD_BLOCK_BYTES);
+      pos = next;
+    }
+    assert.equal(out.length, 1);
+    assert.ok(Buffer.from(out[0].payload).equals(Buffer.from(payload)));
+  }), { numRuns: 25 });
+});
+
+test('a 1 MB payload in 64 KiB chunks is allocated as three 256 KiB blocks and then the whole payload once', () => {
+  const frame = encodeFrame(MAIN, 'block', new Uint8Array(1_000_000).fill(7));
+  const d = new FrameDecoder(MAIN);
+  const capacities = new Set<number>();
+  for (let i = 0; i < frame.length; i += 65_536) {
+    d.push(frame.subarray(i, i + 65_536));
+    capacities.add(d.payloadCapacity);
+  }
+  assert.equal(d.payloadGrowths, 4);
+  assert.deepEqual([...capacities].sort((a, b) => a - b), [0, PAYLOAD_BLOCK_BYTES, 2 * PAYLOAD_BLOCK_BYTES, 3 * PAYLOAD_BLOCK_BYTES, 1_000_000]);
+});
+
 test('a header announcing 4 MB allocates nothing until payload bytes arrive', () => {
   const frame = encodeFrame(MAIN, 'block', new Uint8Array(MAX_PROTOCOL_MESSAGE_LENGTH));
   const d = new FrameDecoder(MAIN);
