@@ -46,18 +46,6 @@ import type {
   TableSnapshot,
 } from './types.js';
 
-export type {
-  AddrInfoView,
-  AddrManOptions,
-  ConnectionSelectOptions,
-  EntryLocation,
-  EntryPosition,
-  GetAddrOptions,
-  SelectOptions,
-  SelectResult,
-  SerializeOptions,
-  SizeOptions,
-} from './types.js';
 
 /** Set by `AddrMan`'s static block: reads the private table (for the test-only door, `testing.ts`). */
 let tableOf: (man: AddrMan) => AddrTable;

@@ -9,7 +9,8 @@
 import { NetGroupManager } from '../address/netgroup.js';
 import { Net, type NetId } from '../address/network.js';
 import type { NetService } from '../address/service.js';
-import { AddrMan, type AddrManOptions } from '../addrman/addrman.js';
+import { AddrMan } from '../addrman/addrman.js';
+import type { AddrManOptions } from '../addrman/types.js';
 import type { LocalNodeInfo } from '../peer/peer.js';
 import { RoutingTransport } from '../transport/router.js';
 import { Socks5Transport } from '../transport/socks5.js';

@@ -7,7 +7,8 @@
  * Without a data directory nothing is read or written.
  */
 import type { AddressRecord } from '../address/record.js';
-import type { AddrMan, AddrManOptions } from '../addrman/addrman.js';
+import type { AddrMan } from '../addrman/addrman.js';
+import type { AddrManOptions } from '../addrman/types.js';
 import type { Logger } from '../util/logger.js';
 import type { BanMan } from './banman.js';
 import type { DataDirectory } from './datadir.js';

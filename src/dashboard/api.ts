@@ -9,7 +9,7 @@ import type { NetGroupManager } from '../address/netgroup.js';
 import { networkName, REACHABLE_NETWORKS, parseNetwork, type NetId } from '../address/network.js';
 import type { NetService } from '../address/service.js';
 import type { AddrMan } from '../addrman/addrman.js';
-import type { EntryPosition } from '../addrman/addrman.js';
+import type { EntryPosition } from '../addrman/types.js';
 import { ADDRMAN_BUCKET_SIZE, ADDRMAN_NEW_BUCKET_COUNT, ADDRMAN_TRIED_BUCKET_COUNT } from '../addrman/constants.js';
 import type { ManagerCounters, PeerDetails } from '../connman/types.js';
 import { permissionNames } from '../connman/policy/permissions.js';

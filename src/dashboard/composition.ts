@@ -17,7 +17,7 @@ import { netGroupLabel } from '../address/group-label.js';
 import type { NetAddress } from '../address/netaddress.js';
 import type { NetGroupManager } from '../address/netgroup.js';
 import { REACHABLE_NETWORKS } from '../address/network.js';
-import type { EntryPosition } from '../addrman/addrman.js';
+import type { EntryPosition } from '../addrman/types.js';
 import { ADDRMAN_BUCKET_SIZE, ADDRMAN_NEW_BUCKET_COUNT, ADDRMAN_NEW_BUCKETS_PER_SOURCE_GROUP } from '../addrman/constants.js';
 
 /** Groups listed by name in each ranking (the rest are summed up). */

@@ -4,7 +4,8 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { NetAddress } from '../../src/address/netaddress.js';
 import { NetService } from '../../src/address/service.js';
-import { AddrMan, type EntryPosition } from '../../src/addrman/addrman.js';
+import { AddrMan } from '../../src/addrman/addrman.js';
+import type { EntryPosition } from '../../src/addrman/types.js';
 import { ADDRMAN_MAX_ENTRIES } from '../../src/addrman/constants.js';
 import {
   decodePeersJson,

@@ -6,7 +6,7 @@ import { NetGroupManager } from '../../src/address/netgroup.js';
 import { AddrMan } from '../../src/addrman/addrman.js';
 import { addressScope } from '../../src/dashboard/api.js';
 import { addrmanComposition, COMPOSITION_TOP_GROUPS, MAX_COMPOSITION_GROUPS } from '../../src/dashboard/composition.js';
-import type { EntryPosition } from '../../src/addrman/addrman.js';
+import type { EntryPosition } from '../../src/addrman/types.js';
 import { VirtualClock } from '../../src/util/clock.js';
 import { ChaChaRandom } from '../../src/util/random.js';
 import { FULL_NODE, svc } from '../../src/sim/network.js';

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ADDRMAN_NEW_BUCKET_COUNT, ADDRMAN_TRIED_BUCKET_COUNT } from '../../src/addrman/constants.js';
-import type { EntryPosition } from '../../src/addrman/addrman.js';
+import type { EntryPosition } from '../../src/addrman/types.js';
 import type { BucketFill, DashboardSource, PeerRow, Summary } from '../../src/dashboard/api.js';
 import { toJson } from '../../src/dashboard/api.js';
 import { CHART_MAX_WIDTH_PX, CHART_MIN_WIDTH_PX } from '../../src/dashboard/charts.js';
