@@ -246,12 +246,7 @@ export class Bucketer {
 
   /** key || 'N'/'K' || le32(bucket) || vec(serviceKey of batch item i); returns the length. */
   private writePosFrom(b: Uint8Array, isNew: boolean, bucket: number, k: KeyBatch, i: number): number {
-    let p = ADDRMAN_KEY_BYTES;
-    b[p++] = isNew ? CHAR_N : CHAR_K;
-    b[p++] = bucket & 0xff;
-    b[p++] = (bucket >>> 8) & 0xff;
-    b[p++] = (bucket >>> 16) & 0xff;
-    b[p++] = (bucket >>> 24) & 0xff;
+    const p = writePosPrefix(b, isNew, bucket);
     const len = k.write(i, b, p + 1);
     b[p] = len;
     return p + 1 + len;
@@ -259,12 +254,7 @@ export class Bucketer {
 
   /** key || 'N'/'K' || le32(bucket) || vec(serviceKey); returns the length. */
   private writePos(b: Uint8Array, isNew: boolean, bucket: number, keys: Uint8Array, off: number, len: number): number {
-    let p = ADDRMAN_KEY_BYTES;
-    b[p++] = isNew ? CHAR_N : CHAR_K;
-    b[p++] = bucket & 0xff;
-    b[p++] = (bucket >>> 8) & 0xff;
-    b[p++] = (bucket >>> 16) & 0xff;
-    b[p++] = (bucket >>> 24) & 0xff;
+    let p = writePosPrefix(b, isNew, bucket);
     b[p++] = len;
     for (let i = 0; i < len; i++) b[p + i] = keys[off + i];
     return p + len;
@@ -335,4 +325,15 @@ function putLe64Small(b: Uint8Array, p: number, v: number): number {
   b[p + 6] = 0;
   b[p + 7] = 0;
   return p + 8;
+}
+
+/** Writes 'N'/'K' || le32(bucket) after the key of a position-hash input; returns the offset after it. */
+function writePosPrefix(b: Uint8Array, isNew: boolean, bucket: number): number {
+  let p = ADDRMAN_KEY_BYTES;
+  b[p++] = isNew ? CHAR_N : CHAR_K;
+  b[p++] = bucket & 0xff;
+  b[p++] = (bucket >>> 8) & 0xff;
+  b[p++] = (bucket >>> 16) & 0xff;
+  b[p++] = (bucket >>> 24) & 0xff;
+  return p;
 }
