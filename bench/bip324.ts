@@ -13,6 +13,7 @@
  *
  *   node --expose-gc dist/bench/bip324.js [--quick]     (JSON on stdout)
  */
+import { concatBytes } from '@noble/hashes/utils.js';
 import { pathToFileURL } from 'node:url';
 import { chacha20poly1305 } from '@noble/ciphers/chacha.js';
 import { NetService } from '../src/address/service.js';
@@ -87,18 +88,8 @@ export interface Bip324Figures {
   aead: AeadRow[];
 }
 
-function join(parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let pos = 0;
-  for (const p of parts) {
-    out.set(p, pos);
-    pos += p.length;
-  }
-  return out;
-}
-
 function drain(t: MessageTransport): Uint8Array {
-  return join(t.takeOutgoing().map((o) => o.bytes));
+  return concatBytes(...t.takeOutgoing().map((o) => o.bytes));
 }
 
 /** Exchanges bytes until both transports are quiet; returns the number of messages delivered. */

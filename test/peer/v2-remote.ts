@@ -3,6 +3,7 @@
  * terminators and packets with the real `Bip324Cipher`, so tests can send what a well-behaved peer
  * never would (oversized lengths, bad AAD, decoys, odd message types) to a `V2MessageTransport`.
  */
+import { concatBytes } from '@noble/hashes/utils.js';
 import { Bip324Cipher } from '../../src/bip324/cipher.js';
 import { generateEllSwiftKey } from '../../src/bip324/ellswift.js';
 import { LONG_MESSAGE_TYPE_BYTES, shortMessageId } from '../../src/bip324/message-ids.js';
@@ -12,16 +13,8 @@ import { ChaChaRandom } from '../../src/util/random.js';
 
 const EMPTY = new Uint8Array(0);
 
-/** Concatenates byte arrays. */
-export function concat(...parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let pos = 0;
-  for (const p of parts) {
-    out.set(p, pos);
-    pos += p.length;
-  }
-  return out;
-}
+/** Concatenates byte arrays (@noble/hashes' concatBytes, under the name the tests use). */
+export const concat = concatBytes;
 
 /** All bytes a transport has ready, joined. */
 export function drain(transport: MessageTransport): Uint8Array {
