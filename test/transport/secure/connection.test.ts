@@ -22,7 +22,7 @@ import type { Connection } from '../../../src/transport/transport.js';
 import { VirtualClock } from '../../../src/util/clock.js';
 import { ChaChaRandom } from '../../../src/util/random.js';
 import { waitUntil } from '../../support/wait.js';
-import { NAMESPACE, T0, closed, collect, identity, secret } from './helpers.js';
+import { NAMESPACE, T0, closed, collect, identity, rejection, secret } from './helpers.js';
 import { rawConnect, startNode, startTap } from './tcp-helpers.js';
 
 /** A socket test that breaks fails within 20 s instead of hanging. */
@@ -30,16 +30,6 @@ const SOCKET_TEST = { timeout: 20_000 };
 
 const alice = identity(1);
 const bob = identity(2);
-
-async function rejection(p: Promise<unknown>): Promise<AuthError> {
-  try {
-    await p;
-  } catch (err) {
-    assert.ok(err instanceof AuthError, `expected AuthError, got ${String(err)}`);
-    return err;
-  }
-  assert.fail('expected a rejection');
-}
 
 /** A raw TCP pair on loopback. */
 async function tcpPair(clock: VirtualClock): Promise<{ client: Connection; server: Connection; close: () => Promise<void> }> {

@@ -1,4 +1,6 @@
 /** Shared helpers of the authenticated-transport tests: fixed identities, scripted randomness, handshake drivers. */
+import assert from 'node:assert/strict';
+import { AuthError } from '../../../src/transport/secure/authenticated/errors.js';
 import { Identity } from '../../../src/transport/secure/authenticated/identity.js';
 import { InitiatorHandshake, ResponderHandshake, type HandshakeResult } from '../../../src/transport/secure/authenticated/handshake.js';
 import type { ReplayCache } from '../../../src/transport/secure/authenticated/replay-cache.js';
@@ -72,4 +74,15 @@ export function closed(conn: Connection): Promise<Error | undefined> {
     if (conn.closed) resolve(undefined);
     else conn.once('close', (err) => resolve(err));
   });
+}
+
+/** Awaits `p`, which must reject with an AuthError; returns that error. */
+export async function rejection(p: Promise<unknown>): Promise<AuthError> {
+  try {
+    await p;
+  } catch (err) {
+    assert.ok(err instanceof AuthError, `expected AuthError, got ${String(err)}`);
+    return err;
+  }
+  assert.fail('expected a rejection');
 }

@@ -21,7 +21,7 @@ import { TcpTransport } from '../../../src/transport/tcp.js';
 import { VirtualClock } from '../../../src/util/clock.js';
 import { ChaChaRandom } from '../../../src/util/random.js';
 import { waitUntil } from '../../support/wait.js';
-import { NAMESPACE, T0, closed, collect, identity, scriptedRandom } from './helpers.js';
+import { NAMESPACE, T0, closed, collect, identity, rejection, scriptedRandom } from './helpers.js';
 import { rawConnect, startNode, startTap } from './tcp-helpers.js';
 import { VECTORS_PATH, type PeersetVectors } from './vectors.js';
 
@@ -31,16 +31,6 @@ const SOCKET_TEST = { timeout: 20_000 };
 const alice = identity(1);
 const bob = identity(2);
 const carol = identity(3);
-
-async function rejection(p: Promise<unknown>): Promise<AuthError> {
-  try {
-    await p;
-  } catch (err) {
-    assert.ok(err instanceof AuthError, `expected AuthError, got ${String(err)}`);
-    return err;
-  }
-  assert.fail('expected a rejection');
-}
 
 test('two nodes handshake in both directions over TCP and exchange data both ways', SOCKET_TEST, async () => {
   const clock = new VirtualClock(T0);
