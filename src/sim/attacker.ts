@@ -21,7 +21,7 @@ import type { Connection } from '../transport/transport.js';
 import type { Timer } from '../util/clock.js';
 import { ChaChaRandom, type Random } from '../util/random.js';
 import { encodeFrame, FrameDecoder } from '../wire/frame.js';
-import { decodeMessage, encodeMessage, MAX_ADDR_TO_SEND, type Message } from '../wire/messages.js';
+import { decodeMessage, encodeMessageFrame, MAX_ADDR_TO_SEND, type Message } from '../wire/messages.js';
 import { PROTOCOL_VERSION, zeroVersionAddress } from '../wire/version.js';
 import { ip4Address, type Ip4 } from './address-plan.js';
 import { SIM_NETWORK, SIM_NODE_SERVICES, type Simulation, type SimNode } from './engine.js';
@@ -96,8 +96,7 @@ export class AttackerConnection {
   /** Sends one message. */
   send(message: Message): void {
     if (this.closed) return;
-    const { command, payload } = encodeMessage(message);
-    this.conn.write(encodeFrame(SIM_NETWORK.magic, command, payload));
+    this.conn.write(encodeMessageFrame(SIM_NETWORK.magic, message));
   }
 
   /** Writes an already framed message (for floods that build their own payloads). */

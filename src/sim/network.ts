@@ -21,8 +21,8 @@ import type { Connection } from '../transport/transport.js';
 import { VirtualClock, yieldToEventLoop } from '../util/clock.js';
 import { ChaChaRandom } from '../util/random.js';
 import { FrameError, type CompletedFrame } from '../wire/errors.js';
-import { encodeFrame, FrameDecoder } from '../wire/frame.js';
-import { decodeMessage, encodeMessage, type Message } from '../wire/messages.js';
+import { FrameDecoder } from '../wire/frame.js';
+import { decodeMessage, encodeMessageFrame, type Message } from '../wire/messages.js';
 import { REGTEST } from '../wire/params.js';
 import { PROTOCOL_VERSION, zeroVersionAddress } from '../wire/version.js';
 
@@ -184,8 +184,7 @@ export class RawPeer {
 
   /** Sends a message. */
   send(message: Message): void {
-    const { command, payload } = encodeMessage(message);
-    this.conn.write(encodeFrame(REGTEST.magic, command, payload));
+    this.conn.write(encodeMessageFrame(REGTEST.magic, message));
   }
 
   /** Messages of one type, in arrival order. */

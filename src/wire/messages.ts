@@ -12,7 +12,7 @@ import { readRecordV1, readRecordV2, writeRecordV1, writeRecordV2, type AddressR
 import { ByteReader, ByteWriter } from '../util/bytes.js';
 import { ArgumentError, DecodeError, PeerbookError } from '../util/errors.js';
 import { MessageDecodeError } from './errors.js';
-import { encodeCommand } from './frame.js';
+import { encodeCommand, encodeFrame } from './frame.js';
 import { INV_HASH_SIZE, type InvEntry } from './inventory.js';
 import { decodeVersion, encodeVersion, type VersionMessage } from './version.js';
 
@@ -164,6 +164,12 @@ function encodeInventory(type: InventoryMessage['type'], entries: readonly InvEn
     w.u32le(e.type).bytes(e.hash);
   });
   return w.toBytes();
+}
+
+/** Encodes a message as one v1 frame (magic, command, length, checksum, payload): what scripted peers in tests and the simulator write. */
+export function encodeMessageFrame(magic: Uint8Array, msg: Message): Uint8Array {
+  const { command, payload } = encodeMessage(msg);
+  return encodeFrame(magic, command, payload);
 }
 
 /** Encodes a message into its command and payload; throws ArgumentError for values the wire cannot carry or Core would reject. */

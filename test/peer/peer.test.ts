@@ -9,7 +9,7 @@ import type { Connection } from '../../src/transport/transport.js';
 import { VirtualClock, yieldToEventLoop } from '../../src/util/clock.js';
 import { ChaChaRandom } from '../../src/util/random.js';
 import { encodeFrame, FrameDecoder } from '../../src/wire/frame.js';
-import { decodeMessage, encodeMessage, type Message } from '../../src/wire/messages.js';
+import { decodeMessage, encodeMessageFrame, type Message } from '../../src/wire/messages.js';
 import { REGTEST } from '../../src/wire/params.js';
 import { PROTOCOL_VERSION, zeroVersionAddress, type VersionMessage } from '../../src/wire/version.js';
 
@@ -42,8 +42,7 @@ class Remote {
     conn.on('data', (d) => { for (const f of this.decoder.push(d)) this.received.push(decodeMessage(f.command, f.payload)); });
   }
   send(m: Message): void {
-    const { command, payload } = encodeMessage(m);
-    this.conn.write(encodeFrame(MAGIC, command, payload));
+    this.conn.write(encodeMessageFrame(MAGIC, m));
   }
   raw(bytes: Uint8Array): void {
     this.conn.write(bytes);

@@ -11,8 +11,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { NetService } from '../../src/address/service.js';
 import type { Peer } from '../../src/peer/peer.js';
-import { encodeFrame } from '../../src/wire/frame.js';
-import { encodeMessage } from '../../src/wire/messages.js';
+import { encodeMessageFrame } from '../../src/wire/messages.js';
 import { REGTEST } from '../../src/wire/params.js';
 import {
   invalidMessageCases, maxSizeJunk, UNRECOGNIZED_NETWORK_STORED,
@@ -80,8 +79,7 @@ test('test_buffer: a header split across two sends is received whole', async (t)
   await raw.syncWithPing();
   const before = peer().stats().bytesRecv;
   const pingBytesBefore = peer().stats().bytesRecvPerMsg.ping ?? 0;
-  const { command, payload } = encodeMessage({ type: 'ping', nonce: 12345n });
-  const ping = encodeFrame(REGTEST.magic, command, payload);
+  const ping = encodeMessageFrame(REGTEST.magic, { type: 'ping', nonce: 12345n });
   raw.sendRaw(ping.subarray(0, 12));
   await waitUntil('the first 12 bytes counted', () => peer().stats().bytesRecv === before + 12);
   raw.sendRaw(ping.subarray(12));

@@ -32,8 +32,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { NetAddress } from '../../../src/address/netaddress.js';
 import { NetService } from '../../../src/address/service.js';
-import { encodeFrame } from '../../../src/wire/frame.js';
-import { encodeMessage, type Message } from '../../../src/wire/messages.js';
+import { encodeMessageFrame, type Message } from '../../../src/wire/messages.js';
 import { REGTEST } from '../../../src/wire/params.js';
 import { PROTOCOL_VERSION, zeroVersionAddress } from '../../../src/wire/version.js';
 import { assertIsolatedNetwork } from '../../support/netns.js';
@@ -68,10 +67,7 @@ export interface AbandonResults {
   leftovers: LeftoverPeer[];
 }
 
-const frame = (m: Message): Uint8Array => {
-  const { command, payload } = encodeMessage(m);
-  return encodeFrame(REGTEST.magic, command, payload);
-};
+const frame = (m: Message): Uint8Array => encodeMessageFrame(REGTEST.magic, m);
 
 /** `addr-flood`: addr messages of 1,000 addresses (≈30 KB each) written at once after the handshake. */
 const ADDR_FLOOD_MESSAGES = Number(process.env.PEERBOOK_ABANDON_ADDR_MESSAGES ?? 300);

@@ -30,8 +30,7 @@ import { NetAddress } from '../../../src/address/netaddress.js';
 import { NetService } from '../../../src/address/service.js';
 import { TICK_INTERVAL_MS } from '../../../src/connman/manager.js';
 import { DEFAULT_PEER_CONNECT_TIMEOUT_MS } from '../../../src/peer/types.js';
-import { encodeFrame } from '../../../src/wire/frame.js';
-import { encodeMessage, type Message } from '../../../src/wire/messages.js';
+import { encodeMessageFrame, type Message } from '../../../src/wire/messages.js';
 import { REGTEST } from '../../../src/wire/params.js';
 import { PROTOCOL_VERSION, zeroVersionAddress } from '../../../src/wire/version.js';
 import { FuzzRng } from '../../fuzz/rng.js';
@@ -90,10 +89,7 @@ export interface FloodResults {
   leftover?: { peers: LeftoverPeer[]; sockets: string; goneAfterMs: number | undefined };
 }
 
-const frame = (m: Message): Uint8Array => {
-  const { command, payload } = encodeMessage(m);
-  return encodeFrame(REGTEST.magic, command, payload);
-};
+const frame = (m: Message): Uint8Array => encodeMessageFrame(REGTEST.magic, m);
 
 function versionFrame(rng: FuzzRng): Uint8Array {
   return frame({
