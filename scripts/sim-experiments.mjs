@@ -5,8 +5,8 @@
 import { spawnSync } from 'node:child_process';
 
 // The runs docs/security.md quotes first; then the full-size eclipse matrix and the 10,000-node run (hours on one core).
-const ALL = ['inbound-flood', 'addr-flood', 'peer-set', 'eclipse-small', 'eclipse-small-ablation', 'eclipse-small-ablation-botnet', 'network-small',
-  'eclipse-heilman', 'eclipse-erebus', 'network-10k'];
+const ALL = ['inbound-flood', 'addr-flood', 'peer-set', 'eclipse-small', 'eclipse-small-ablation', 'eclipse-small-ablation-botnet', 'eclipse-defences-on', 'network-small',
+  'eclipse-heilman', 'eclipse-erebus', 'network-10k-short', 'network-10k'];
 const names = process.argv.slice(2).length > 0 ? process.argv.slice(2) : ALL;
 for (const name of names) {
   console.log(`== ${name}`);
