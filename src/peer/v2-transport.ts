@@ -334,6 +334,10 @@ export class V2MessageTransport implements MessageTransport {
       this.recvState = 'key';
       this.sendState = 'awaiting-key';
       this.startSendingHandshake();
+      // Core runs this check only once a further byte arrives in the key state, so a stream that
+      // stops after exactly these 16 bytes would wait there when they came in one piece but fail
+      // when split; checking now makes the verdict independent of the split (found by the fuzzer).
+      this.refuseWrongNetwork();
     } else if (this.keyLen === V1_PREFIX_BYTES) {
       this.recvState = 'v1';
       this.sendState = 'v1';
@@ -355,15 +359,19 @@ export class V2MessageTransport implements MessageTransport {
     return true;
   }
 
+  /** Core ProcessReceivedKeyBytes' special case: bytes 4–16 are a v1 version header but 0–4 are not our magic — a v1 node of another network. */
+  private refuseWrongNetwork(): void {
+    if (!this.initiating && this.keyLen >= V1_PREFIX_BYTES && this.isVersionCommandAtMagicOffset()) {
+      this.fail('ERR_V2_WRONG_NETWORK', `V1 peer with wrong MessageStart ${bytesToHex(this.keyBuf.subarray(0, MAGIC_SIZE))}`);
+    }
+  }
+
   /** Core ProcessReceivedKeyBytes. */
   private receiveKey(chunk: Uint8Array, pos: number): number {
     const n = Math.min(ELLSWIFT_PUBKEY_BYTES - this.keyLen, chunk.length - pos);
     this.keyBuf.set(chunk.subarray(pos, pos + n), this.keyLen);
     this.keyLen += n;
-    if (!this.initiating && this.keyLen >= V1_PREFIX_BYTES && this.isVersionCommandAtMagicOffset()) {
-      // Bytes 4–16 are a v1 version header but 0–4 are not our magic: a v1 node of another network.
-      this.fail('ERR_V2_WRONG_NETWORK', `V1 peer with wrong MessageStart ${bytesToHex(this.keyBuf.subarray(0, MAGIC_SIZE))}`);
-    }
+    this.refuseWrongNetwork();
     if (this.keyLen === ELLSWIFT_PUBKEY_BYTES) {
       this.cipher.initialize(this.keyBuf, this.initiating);
       this.keyLen = 0;

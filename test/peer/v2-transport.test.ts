@@ -222,6 +222,18 @@ test('a v1 version header with another network\'s magic is refused as a wrong-ne
   expectV2Error(() => b.receive(Uint8Array.of(1)), 'ERR_V2_FAILED');
 });
 
+test('the wrong-network verdict on exactly the 16-byte v1 prefix does not depend on how the bytes were split (fuzzer finding)', () => {
+  // Core only checks once a byte beyond the prefix arrives in its key state; Peerbook checks at once.
+  const prefix = encodeFrame(TESTNET3.magic, 'version', new Uint8Array(100)).subarray(0, 16);
+  const whole = transport(false, 'wrong-net-whole');
+  expectV2Error(() => whole.receive(prefix), 'ERR_V2_WRONG_NETWORK');
+  for (const split of [1, 4, 8, 15]) {
+    const parts = transport(false, `wrong-net-split-${split}`);
+    assert.deepEqual(parts.receive(prefix.subarray(0, split)), []);
+    expectV2Error(() => parts.receive(prefix.subarray(split)), 'ERR_V2_WRONG_NETWORK');
+  }
+});
+
 test('an outbound transport does not look for a v1 prefix: a v2 key that happens to start with the magic is a key', () => {
   const a = transport(true, 'outbound-prefix');
   const keyLike = concat(encodeFrame(MAGIC, 'version', EMPTY).subarray(0, 16), new Uint8Array(48).fill(5));
