@@ -46,7 +46,6 @@ import type {
   TableSnapshot,
 } from './types.js';
 
-
 /** Set by `AddrMan`'s static block: reads the private table (for the test-only door, `testing.ts`). */
 let tableOf: (man: AddrMan) => AddrTable;
 

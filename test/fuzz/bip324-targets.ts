@@ -27,7 +27,7 @@ import { V2MessageTransport } from '../../src/peer/v2-transport.js';
 import { ChaChaRandom } from '../../src/util/random.js';
 import { FrameError, type CompletedFrame } from '../../src/wire/errors.js';
 import { encodeFrame } from '../../src/wire/frame.js';
-import { encodeMessage } from '../../src/wire/messages.js';
+import { encodeMessage, encodeMessageFrame } from '../../src/wire/messages.js';
 import { REGTEST } from '../../src/wire/params.js';
 import { concat, contentsFor, drain, RawV2Remote } from '../peer/v2-remote.js';
 import { OracleError, type FuzzTarget } from './engine.js';
@@ -104,10 +104,10 @@ function remoteStream(seed: string, garbage: Uint8Array, build: (remote: RawV2Re
 function handshakeSeeds(): Uint8Array[] {
   const ping = encodeMessage({ type: 'ping', nonce: 7n }).payload;
   const nowhere = { services: 0n, service: NetService.parse('0.0.0.0:0') };
-  const v1Version = encodeFrame(MAGIC, 'version', encodeMessage({
+  const v1Version = encodeMessageFrame(MAGIC, {
     type: 'version', version: 70016, services: 1n, timestamp: 1_700_000_000n, addrRecv: nowhere, addrFrom: nowhere,
     nonce: 1n, userAgent: '/fuzz/', startHeight: 0, relay: true,
-  }).payload);
+  });
   return [
     // a v2 key alone, and key + garbage + terminator + version packet
     remoteStream('fuzz-remote-a', EMPTY, () => []).subarray(0, 64),
